@@ -1,0 +1,168 @@
+/**
+ * The pinstack domain model: what a stack's `pinstack:*` config means once it
+ * has been read and validated. Plain data, no Pulumi imports, so the CLI, the
+ * program (index.ts) and the policy pack share one definition.
+ */
+
+/** Where a value came from in a config file, for messages that name file, line and key. */
+export interface SourceLocation {
+    readonly file: string;
+    /** 1-based line, 0 when unknown. */
+    readonly line: number;
+    /** 1-based column, 0 when unknown. */
+    readonly column: number;
+    /** Dotted config key, e.g. `pinstack:services.backend.tag`. */
+    readonly key: string;
+}
+
+/** Tag schemes a service can declare; see lib/schemes. */
+export type SchemeName = "semver" | "calver" | "commit" | "pep440" | "any";
+
+/** Cutover strategies (METASPACE); see components/strategies. */
+export type StrategyName = "in-place" | "blue-green" | "read-only";
+
+export type Color = "blue" | "green";
+
+/**
+ * Written by `pinstack promote` next to each pin it moves. `seal` binds the
+ * provenance to this service and this exact pin, so it cannot be copied to
+ * another service or survive an edit of the tag/digest by hand.
+ */
+export interface Provenance {
+    /** Stack the pin was promoted from. */
+    readonly from: string;
+    /** ISO-8601 UTC time of the promotion. */
+    readonly at: string;
+    /** Who promoted (git user.email or $USER). */
+    readonly by: string;
+    readonly reason: string;
+    /** Set when the promotion was made with --allow-undeployed. */
+    readonly allowUndeployed?: boolean;
+    /** Set on pins written by `pinstack rollback`. */
+    readonly rollback?: boolean;
+    /** `sha256:<hex>` over the canonical provenance + pin; see lib/provenance. */
+    readonly seal: string;
+}
+
+export interface Probe {
+    readonly path: string;
+    readonly port?: number;
+    readonly initialDelaySeconds?: number;
+    readonly periodSeconds?: number;
+}
+
+export interface Migrations {
+    /** Command run by the migrations Job, in the service's image. */
+    readonly command: readonly string[];
+}
+
+/** A sidecar or init container that ships with the service and obeys the same tag rules. */
+export interface ExtraContainer {
+    readonly name: string;
+    readonly image: string;
+    readonly tag?: string;
+    readonly digest?: string;
+}
+
+export interface ServicePin {
+    readonly name: string;
+    /** Repository, as written: `ghcr.io/example/backend`. */
+    readonly image: string;
+    /** Absent means "no tag" (which is mutable). */
+    readonly tag?: string;
+    /** `sha256:<hex>`; required where the preset says. */
+    readonly digest?: string;
+    readonly scheme: SchemeName;
+    /** Version shown in version.json / app.kubernetes.io/version; defaults to tag. */
+    readonly version?: string;
+    /** Source commit (Merino's version identifier). */
+    readonly commit?: string;
+    readonly port: number;
+    readonly replicas?: number;
+    readonly strategy: StrategyName;
+    /** blue-green only: the colour the Service selects. */
+    readonly activeColor?: Color;
+    /** blue-green only: the pin the inactive colour still runs, kept for a fast rollback. */
+    readonly previous?: { readonly tag?: string; readonly digest?: string };
+    /** read-only only: whether the read-only window is open during this update. */
+    readonly readOnly?: boolean;
+    readonly migrations?: Migrations;
+    readonly readiness?: Probe;
+    readonly liveness?: Probe;
+    readonly initContainers?: readonly ExtraContainer[];
+    readonly sidecars?: readonly ExtraContainer[];
+    readonly env?: Readonly<Record<string, string>>;
+    readonly provenance?: Provenance;
+    readonly location: SourceLocation;
+}
+
+export type PackageChannel = "dev" | "staging" | "release";
+
+export interface PackagePin {
+    readonly name: string;
+    /** As written: `10.8.5`, `10.8.5rc1`, or (refused outside playground) `>=10.8`. */
+    readonly version: string;
+    /** Package index channel the pin is read from (UKRDC's devpi indices). */
+    readonly channel: PackageChannel;
+    readonly provenance?: Provenance;
+    readonly location: SourceLocation;
+}
+
+/** Runbook gates handed to the rules by CI (or set in config for a stack). */
+export interface Gates {
+    /** Merino: `[load test: abort|skip|warn]`; absent means run and warn. */
+    readonly loadTest?: "abort" | "skip" | "warn";
+    /** Result of the load test when it ran. */
+    readonly loadTestPassed?: boolean;
+    /** GWCelery: the release acceptance checklist is complete. */
+    readonly acceptanceComplete?: boolean;
+    /** Fragalysis: tags known to be on a production branch, per image repository. */
+    readonly productionBranchTags?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface StackConfig {
+    /** Stack name, from the file name `Pulumi.<stack>.yaml`. */
+    readonly stack: string;
+    readonly file: string;
+    /** Preset name (`pinstack:environment`), e.g. `production`. */
+    readonly environment: string;
+    readonly namespace: string;
+    readonly hold: boolean;
+    readonly holdReason?: string;
+    /** Overrides the preset's `cloud` when set. */
+    readonly cloud?: boolean;
+    readonly services: readonly ServicePin[];
+    readonly packages: readonly PackagePin[];
+    readonly gates: Gates;
+    /** `pinstack:preset`: per-stack changes to the named preset (soakMinutes, registries, ...). */
+    readonly presetOverrides: Readonly<Record<string, unknown>>;
+    /** Keys whose values are `secure:` — never printed. */
+    readonly secretKeys: readonly string[];
+}
+
+export type Level = "advisory" | "mandatory" | "disabled";
+
+export type RuleId =
+    | "no-mutable-tags"
+    | "tag-scheme"
+    | "no-prereleases"
+    | "digest-required"
+    | "registry-allowed"
+    | "exact-package-pins"
+    | "provenance"
+    | "hold"
+    | "load-test-gate"
+    | "acceptance-checklist"
+    | "production-branch-tag"
+    | "immutable-repositories";
+
+/** One finding of a rule. */
+export interface Violation {
+    readonly rule: RuleId;
+    readonly level: Level;
+    readonly message: string;
+    readonly stack?: string;
+    /** Service or package the finding is about. */
+    readonly subject?: string;
+    readonly location?: SourceLocation;
+}

@@ -1,0 +1,22 @@
+import { allRulesAt, StackPreset } from "./preset";
+
+/** Follows main on every green push; anything goes, rules only warn. */
+export const playground: StackPreset = {
+    name: "playground",
+    replicas: 1,
+    cloud: false,
+    requireDigest: false,
+    allowMutableTags: true,
+    allowPrereleases: true,
+    allowedSchemes: ["semver", "calver", "commit", "pep440", "any"],
+    registries: [],
+    soakMinutes: 0,
+    promoteFrom: undefined,
+    deploy: "auto",
+    immutableRepositories: false,
+    levels: {
+        ...allRulesAt("advisory"),
+        "provenance": "disabled",
+        "hold": "mandatory",
+    },
+};

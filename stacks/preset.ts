@@ -1,0 +1,51 @@
+import type { Level, RuleId, SchemeName } from "../lib/model";
+
+/**
+ * A stack preset: GWCelery's `conf.playground` / `conf.production`. Plain data
+ * (no Pulumi imports) so the CLI, the program and the policy pack read the same one.
+ */
+export interface StackPreset {
+    readonly name: string;
+    /** Replicas per service unless the service overrides it. */
+    readonly replicas: number;
+    /** AWS resources (ECR, CodeArtifact) are created only when true. */
+    readonly cloud: boolean;
+    /** Pins must carry an image digest. */
+    readonly requireDigest: boolean;
+    /** `latest`, branch names and missing tags are allowed (advisory only). */
+    readonly allowMutableTags: boolean;
+    /** Prerelease versions (release candidates) are allowed. */
+    readonly allowPrereleases: boolean;
+    /** Tag schemes a service may declare on this stack. */
+    readonly allowedSchemes: readonly SchemeName[];
+    /** Registries images may come from; empty means any. */
+    readonly registries: readonly string[];
+    /** Minimum minutes a pin must have run on the source stack before it is promoted here. */
+    readonly soakMinutes: number;
+    /** The stack pins must be promoted from (provenance rule); undefined: typed-in pins are fine. */
+    readonly promoteFrom?: string;
+    /** How CI deploys the stack. */
+    readonly deploy: "auto" | "manual";
+    /** ECR repositories use IMMUTABLE tags and scan on push. */
+    readonly immutableRepositories: boolean;
+    /** Enforcement of each rule on this stack. */
+    readonly levels: Readonly<Record<RuleId, Level>>;
+}
+
+/** Every rule at one level; presets then name their exceptions. */
+export function allRulesAt(level: Level): Record<RuleId, Level> {
+    return {
+        "no-mutable-tags": level,
+        "tag-scheme": level,
+        "no-prereleases": level,
+        "digest-required": level,
+        "registry-allowed": level,
+        "exact-package-pins": level,
+        "provenance": level,
+        "hold": level,
+        "load-test-gate": level,
+        "acceptance-checklist": level,
+        "production-branch-tag": level,
+        "immutable-repositories": level,
+    };
+}

@@ -1,0 +1,18 @@
+import { allRulesAt, StackPreset } from "./preset";
+
+/** Deployed by hand after review: digests pinned, no prereleases, promoted from staging only. */
+export const production: StackPreset = {
+    name: "production",
+    replicas: 3,
+    cloud: true,
+    requireDigest: true,
+    allowMutableTags: false,
+    allowPrereleases: false,
+    allowedSchemes: ["semver", "calver", "commit", "pep440"],
+    registries: [],
+    soakMinutes: 60,
+    promoteFrom: "staging",
+    deploy: "manual",
+    immutableRepositories: true,
+    levels: allRulesAt("mandatory"),
+};

@@ -1,0 +1,22 @@
+import { allRulesAt, StackPreset } from "./preset";
+
+/** Release candidates are tried here; exact pins, no mutable tags. */
+export const staging: StackPreset = {
+    name: "staging",
+    replicas: 2,
+    cloud: true,
+    requireDigest: false,
+    allowMutableTags: false,
+    allowPrereleases: true,
+    allowedSchemes: ["semver", "calver", "commit", "pep440"],
+    registries: [],
+    soakMinutes: 0,
+    promoteFrom: undefined,
+    deploy: "auto",
+    immutableRepositories: true,
+    levels: {
+        ...allRulesAt("mandatory"),
+        "provenance": "disabled",
+        "acceptance-checklist": "disabled",
+    },
+};
