@@ -1,0 +1,60 @@
+import { Command, CommanderError } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import { ExitCode, PinstackError } from "../lib/errors";
+import { commands } from "./commands";
+
+/** Builds the `pinstack` program; exported so tests can run it in-process too. */
+export function buildProgram(): Command {
+    const program = new Command("pinstack")
+        .description("Release promotion as reviewed Pulumi stack config: pins, rules, history.")
+        .version(packageVersion())
+        .option("-C, --dir <path>", "project directory holding Pulumi.<stack>.yaml", process.cwd())
+        .showHelpAfterError()
+        .exitOverride();
+    for (const register of commands) {
+        register(program);
+    }
+    return program;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+    const program = buildProgram();
+    try {
+        await program.parseAsync([...argv], { from: "user" });
+        return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+    } catch (err) {
+        return reportError(err);
+    }
+}
+
+/** Works from the sources (cli/) and from the compiled tree (dist/cli/). */
+function packageVersion(): string {
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        const file = path.join(dir, "package.json");
+        if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")).version;
+    }
+    return "0.0.0";
+}
+
+function reportError(err: unknown): number {
+    if (err instanceof CommanderError) {
+        // --help and --version end through here with exit code 0.
+        return err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    }
+    if (err instanceof PinstackError) {
+        process.stderr.write(`error: ${err.message}\n`);
+        if (err.why) process.stderr.write(`  why: ${err.why}\n`);
+        if (err.fix) process.stderr.write(`  fix: ${err.fix}\n`);
+        return err.exitCode;
+    }
+    process.stderr.write(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return ExitCode.badInput;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}
