@@ -1,0 +1,46 @@
+import type { Color, ServicePin } from "../../lib/model";
+import { LabelKeys } from "../labels";
+import { configuredPin, CutoverPlan, CutoverStrategy, WorkloadPin } from "./strategy";
+
+const colors: readonly Color[] = ["blue", "green"];
+
+/**
+ * Blue-green: two Deployments, `<service>-blue` and `<service>-green`; the Service selects
+ * `pinstack.dev/color: <activeColor>` (blue when unset).
+ *
+ * The active colour runs the configured pin (`tag`/`digest`); the inactive colour runs
+ * `previous`, kept for a fast rollback (the same pin as the active colour while there is no
+ * `previous`). Each Deployment depends only on its own pin, never on which colour is active,
+ * so:
+ * - promotion: new pin in `tag`, old one in `previous`, `activeColor` flipped — the old
+ *   colour is untouched, the other rolls to the new pin, the selector moves;
+ * - switch back (rollback): `tag` and `previous` exchanged and `activeColor` flipped —
+ *   both Deployments stay as they are and only the Service selector changes.
+ */
+export const blueGreen: CutoverStrategy = {
+    name: "blue-green",
+    plan(pin: ServicePin): CutoverPlan {
+        const active = pin.activeColor ?? "blue";
+        const current = configuredPin(pin);
+        const standby: WorkloadPin = pin.previous
+            ? { tag: pin.previous.tag, digest: pin.previous.digest, version: pin.previous.tag ?? "" }
+            : current;
+        return {
+            workloads: colors.map((color) => {
+                const workloadPin = color === active ? current : standby;
+                return {
+                    suffix: `-${color}`,
+                    labels: { [LabelKeys.color]: color },
+                    pin: workloadPin,
+                    runsConfiguredPin: samePin(workloadPin, current),
+                };
+            }),
+            serviceSelector: { [LabelKeys.color]: active },
+            rollout: { type: "RollingUpdate", maxSurge: "25%", maxUnavailable: 0 },
+        };
+    },
+};
+
+function samePin(a: WorkloadPin, b: WorkloadPin): boolean {
+    return a.tag === b.tag && a.digest === b.digest;
+}
