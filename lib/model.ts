@@ -15,8 +15,11 @@ export interface SourceLocation {
     readonly key: string;
 }
 
-/** Tag schemes a service can declare; see lib/schemes. */
-export type SchemeName = "semver" | "calver" | "commit" | "pep440" | "any";
+/**
+ * Tag schemes a service can declare; see lib/schemes. `semver-v` is strict semver that
+ * also accepts a leading `v` (GWCelery's vMAJOR.MINOR.PATCH tags).
+ */
+export type SchemeName = "semver" | "semver-v" | "calver" | "commit" | "pep440" | "any";
 
 /** Cutover strategies (METASPACE); see components/strategies. */
 export type StrategyName = "in-place" | "blue-green" | "read-only";
@@ -94,6 +97,8 @@ export interface ServicePin {
     readonly env?: Readonly<Record<string, string>>;
     readonly provenance?: Provenance;
     readonly location: SourceLocation;
+    /** Where each field was written (`tag`, `digest`, `provenance`, ...), for messages; absent keys fall back to `location`. */
+    readonly fieldLocations?: Readonly<Record<string, SourceLocation>>;
 }
 
 export type PackageChannel = "dev" | "staging" | "release";
@@ -106,6 +111,8 @@ export interface PackagePin {
     readonly channel: PackageChannel;
     readonly provenance?: Provenance;
     readonly location: SourceLocation;
+    /** Where each field was written (`version`, `provenance`, ...); absent keys fall back to `location`. */
+    readonly fieldLocations?: Readonly<Record<string, SourceLocation>>;
 }
 
 /** Runbook gates handed to the rules by CI (or set in config for a stack). */
@@ -131,6 +138,8 @@ export interface StackConfig {
     readonly holdReason?: string;
     /** Overrides the preset's `cloud` when set. */
     readonly cloud?: boolean;
+    /** `pinstack:renderDir`: when set, manifests are rendered to this directory instead of applied. */
+    readonly renderDir?: string;
     readonly services: readonly ServicePin[];
     readonly packages: readonly PackagePin[];
     readonly gates: Gates;

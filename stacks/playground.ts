@@ -8,7 +8,7 @@ export const playground: StackPreset = {
     requireDigest: false,
     allowMutableTags: true,
     allowPrereleases: true,
-    allowedSchemes: ["semver", "calver", "commit", "pep440", "any"],
+    allowedSchemes: ["semver", "semver-v", "calver", "commit", "pep440", "any"],
     registries: [],
     soakMinutes: 0,
     promoteFrom: undefined,

@@ -8,7 +8,7 @@ export const production: StackPreset = {
     requireDigest: true,
     allowMutableTags: false,
     allowPrereleases: false,
-    allowedSchemes: ["semver", "calver", "commit", "pep440"],
+    allowedSchemes: ["semver", "semver-v", "calver", "commit", "pep440"],
     registries: [],
     soakMinutes: 60,
     promoteFrom: "staging",

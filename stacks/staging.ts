@@ -8,7 +8,7 @@ export const staging: StackPreset = {
     requireDigest: false,
     allowMutableTags: false,
     allowPrereleases: true,
-    allowedSchemes: ["semver", "calver", "commit", "pep440"],
+    allowedSchemes: ["semver", "semver-v", "calver", "commit", "pep440"],
     registries: [],
     soakMinutes: 0,
     promoteFrom: undefined,

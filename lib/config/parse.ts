@@ -1,0 +1,188 @@
+import { badInput, PinstackError } from "../errors";
+import type {
+    ExtraContainer,
+    Gates,
+    PackageChannel,
+    PackagePin,
+    Provenance,
+    SchemeName,
+    ServicePin,
+    SourceLocation,
+    StackConfig,
+    StrategyName,
+} from "../model";
+import { digestProblem, parseRepositoryName, tagProblem } from "../reference";
+import { presetFor, presets } from "../../stacks";
+import { formatLocation } from "../errors";
+import { ConfigPath, qualifyKey } from "./keys";
+import { fileOnlyLocator, Locator } from "./locate";
+import { ConfigProblem, resolveScalars, rootSchema, validateAgainstSchema } from "./validate";
+
+/** Options for parseStackConfig. */
+export interface ParseOptions {
+    /**
+     * Pulumi's `Config` hands values over as text: turn "true"/"8000"/JSON text into the
+     * types the schema wants. Off for files, where `hold: "yes"` is a mistake to report.
+     */
+    readonly coerceScalars?: boolean;
+    /** Keys known to hold `secure:` values (from readStackFile); recorded, never read. */
+    readonly secretKeys?: readonly string[];
+    /** Project name that bare keys belong to (default "pinstack"). */
+    readonly project?: string;
+}
+
+/**
+ * Turns a stack's raw config map (from a file, or plain objects from `pulumi.Config`)
+ * into a validated StackConfig. Only `pinstack:*` keys are read; others (aws:region, ...)
+ * are left to their providers. Throws a bad-input PinstackError (exit 2) naming file,
+ * line and key for: wrong types, unknown keys, missing required keys, an unknown
+ * environment (preset), an invalid image name, tag or digest.
+ */
+export function parseStackConfig(
+    stack: string,
+    file: string,
+    raw: Readonly<Record<string, unknown>>,
+    locate: Locator = fileOnlyLocator(file),
+    options: ParseOptions = {},
+): StackConfig {
+    const project = options.project ?? "pinstack";
+    const own: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        const qualified = qualifyKey(key, project);
+        if (qualified.startsWith("pinstack:") && value !== undefined) own[qualified] = value;
+    }
+    // The package shorthand `name: 10.8.5` is `name: { version: 10.8.5 }`.
+    const packagesRaw = own["pinstack:packages"];
+    if (isPlainObject(packagesRaw)) {
+        own["pinstack:packages"] = Object.fromEntries(
+            Object.entries(packagesRaw).map(([name, value]) => [name, isPlainObject(value) ? value : value === null ? value : { version: value }]),
+        );
+    }
+    const config = resolveScalars(own, rootSchema, options.coerceScalars ?? false) as Record<string, unknown>;
+    const problems = validateAgainstSchema(config, locate);
+    if (problems.length > 0) throw problemsError(problems);
+
+    const semantic: ConfigProblem[] = [];
+    const at = (path: ConfigPath): SourceLocation => locate(path);
+    const environment = (config["pinstack:environment"] as string | undefined) ?? stack;
+    if (!presetFor(environment)) {
+        semantic.push({
+            message:
+                config["pinstack:environment"] === undefined
+                    ? `pinstack:environment is missing and '${stack}' is not a preset; set it to one of ${Object.keys(presets).join(", ")}`
+                    : `unknown environment '${environment}'; the presets are ${Object.keys(presets).join(", ")} (stacks/)`,
+            location: at(["pinstack:environment"]),
+        });
+    }
+    const services = Object.entries((config["pinstack:services"] ?? {}) as Record<string, RawService>).map(([name, value]) =>
+        toServicePin(name, value, at, semantic),
+    );
+    const packages = Object.entries((config["pinstack:packages"] ?? {}) as Record<string, RawPackage>).map(([name, value]) =>
+        toPackagePin(name, value, at),
+    );
+    if (semantic.length > 0) throw problemsError(semantic);
+
+    return {
+        stack,
+        file,
+        environment,
+        namespace: (config["pinstack:namespace"] as string | undefined) ?? stack,
+        hold: (config["pinstack:hold"] as boolean | undefined) ?? false,
+        holdReason: config["pinstack:holdReason"] as string | undefined,
+        cloud: config["pinstack:cloud"] as boolean | undefined,
+        renderDir: config["pinstack:renderDir"] as string | undefined,
+        services,
+        packages,
+        gates: (config["pinstack:gates"] ?? {}) as Gates,
+        presetOverrides: (config["pinstack:preset"] ?? {}) as Record<string, unknown>,
+        secretKeys: [...(options.secretKeys ?? [])],
+    };
+}
+
+type RawImage = { image: string; tag?: string; digest?: string };
+type RawService = RawImage & {
+    scheme?: SchemeName;
+    strategy?: StrategyName;
+    port?: number;
+    previous?: { tag?: string; digest?: string };
+    initContainers?: (RawImage & { name: string })[];
+    sidecars?: (RawImage & { name: string })[];
+    provenance?: Provenance;
+    [key: string]: unknown;
+};
+type RawPackage = { version: string; channel?: PackageChannel; provenance?: Provenance };
+
+/** Default port when a service names none (the common HTTP app port). */
+export const DEFAULT_PORT = 8080;
+
+function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => SourceLocation, problems: ConfigProblem[]): ServicePin {
+    const base: ConfigPath = ["pinstack:services", name];
+    checkImage(raw, base, at, problems);
+    if (raw.previous) checkTagAndDigest(raw.previous, [...base, "previous"], at, problems);
+    for (const list of ["initContainers", "sidecars"] as const) {
+        raw[list]?.forEach((container, i) => checkImage(container, [...base, list, i], at, problems));
+    }
+    if (raw.activeColor !== undefined && raw.strategy !== "blue-green") {
+        problems.push({ message: "activeColor applies only to strategy: blue-green", location: at([...base, "activeColor"]) });
+    }
+    const fieldLocations: Record<string, SourceLocation> = {};
+    for (const key of Object.keys(raw)) fieldLocations[key] = at([...base, key]);
+    const pin: ServicePin = {
+        ...(raw as unknown as Omit<ServicePin, "name" | "scheme" | "port" | "strategy" | "location">),
+        name,
+        scheme: raw.scheme ?? "any",
+        port: raw.port ?? DEFAULT_PORT,
+        strategy: raw.strategy ?? "in-place",
+        initContainers: raw.initContainers as ExtraContainer[] | undefined,
+        sidecars: raw.sidecars as ExtraContainer[] | undefined,
+        location: at(base),
+        fieldLocations,
+    };
+    return pin;
+}
+
+function toPackagePin(name: string, raw: RawPackage, at: (p: ConfigPath) => SourceLocation): PackagePin {
+    const base: ConfigPath = ["pinstack:packages", name];
+    const fieldLocations: Record<string, SourceLocation> = {};
+    for (const key of Object.keys(raw)) fieldLocations[key] = at([...base, key]);
+    if (!fieldLocations.version) fieldLocations.version = at(base);
+    return {
+        name,
+        version: raw.version,
+        channel: raw.channel ?? "release",
+        provenance: raw.provenance,
+        location: at(base),
+        fieldLocations,
+    };
+}
+
+function checkImage(raw: RawImage, base: ConfigPath, at: (p: ConfigPath) => SourceLocation, problems: ConfigProblem[]): void {
+    const name = parseRepositoryName(raw.image);
+    if (!name.ok) problems.push({ message: `invalid image: ${name.error}`, location: at([...base, "image"]) });
+    checkTagAndDigest(raw, base, at, problems);
+}
+
+function checkTagAndDigest(raw: { tag?: string; digest?: string }, base: ConfigPath, at: (p: ConfigPath) => SourceLocation, problems: ConfigProblem[]): void {
+    if (raw.tag !== undefined) {
+        const problem = tagProblem(raw.tag);
+        if (problem) problems.push({ message: `invalid tag: ${problem}`, location: at([...base, "tag"]) });
+    }
+    if (raw.digest !== undefined) {
+        const problem = digestProblem(raw.digest);
+        if (problem) problems.push({ message: `invalid digest: ${problem}`, location: at([...base, "digest"]) });
+    }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** One PinstackError for all problems: the first is the headline (with its location), the rest are listed. */
+function problemsError(problems: readonly ConfigProblem[]): PinstackError {
+    const [first, ...rest] = problems;
+    const more = rest.length
+        ? `${rest.length} more problem${rest.length === 1 ? "" : "s"}:\n${rest.map((p) => `    ${formatLocation(p.location)}: ${p.message}`).join("\n")}`
+        : undefined;
+    return badInput(first.message, { why: more, fix: "correct the key in the stack file; `pinstack check` re-reads it", location: first.location });
+}
+

@@ -1,0 +1,195 @@
+import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import type { SourceLocation } from "../model";
+import { NumberSource } from "./file";
+import { ConfigPath, dottedKey } from "./keys";
+import type { Locator } from "./locate";
+import { knownTopLevelKeys, stackConfigSchema } from "./schema";
+
+/** One thing wrong with a config, at one key. */
+export interface ConfigProblem {
+    readonly message: string;
+    readonly location: SourceLocation;
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled once per process: compiling costs more than validating thousands of pins. */
+function validator(): ValidateFunction {
+    if (!compiled) {
+        const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
+        compiled = ajv.compile(stackConfigSchema);
+    }
+    return compiled;
+}
+
+type SchemaNode = {
+    type?: string;
+    properties?: Record<string, SchemaNode>;
+    additionalProperties?: SchemaNode | boolean;
+    items?: SchemaNode;
+};
+
+/**
+ * Replaces NumberSource leaves: the written text where the schema wants a string
+ * (`tag: 1.20`), the number everywhere else. With `coerce`, strings from Pulumi's
+ * config (which hands every value over as text) become the booleans, integers and
+ * JSON objects the schema wants.
+ */
+export function resolveScalars(value: unknown, schema: SchemaNode | boolean | undefined, coerce: boolean): unknown {
+    const node = typeof schema === "object" ? schema : undefined;
+    if (value instanceof NumberSource) return node?.type === "string" ? value.source : value.value;
+    if (coerce && typeof value === "string" && node?.type && node.type !== "string") {
+        value = coerceString(value, node.type);
+    }
+    if (Array.isArray(value)) return value.map((item) => resolveScalars(item, node?.items, coerce));
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [key, child] of Object.entries(value)) {
+            const childSchema = node?.properties?.[key] ?? (typeof node?.additionalProperties === "object" ? node.additionalProperties : undefined);
+            out[key] = resolveScalars(child, childSchema, coerce);
+        }
+        return out;
+    }
+    return value;
+}
+
+function coerceString(value: string, type: string): unknown {
+    if (type === "boolean" && (value === "true" || value === "false")) return value === "true";
+    if (type === "integer" && /^-?\d+$/.test(value)) return Number(value);
+    if ((type === "object" || type === "array") && /^\s*[[{]/.test(value)) {
+        try {
+            return JSON.parse(value);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+/** The schema for resolveScalars. */
+export const rootSchema = stackConfigSchema as unknown as SchemaNode;
+
+/** Validates the `pinstack:*` keys; returns every problem, sorted by line. */
+export function validateAgainstSchema(config: Record<string, unknown>, locate: Locator): ConfigProblem[] {
+    const validate = validator();
+    if (validate(config)) return [];
+    const problems = (validate.errors ?? []).filter(notNoise).map((error) => toProblem(error, locate));
+    return dedupe(problems).sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
+}
+
+// A bad property name is reported twice: by the inner pattern (with `propertyName` set) and by propertyNames; keep the latter.
+function notNoise(error: ErrorObject): boolean {
+    return error.propertyName === undefined;
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+    const seen = new Set<string>();
+    return problems.filter((p) => {
+        const id = `${p.location.key}\u0000${p.message}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+    });
+}
+
+function pathOf(instancePath: string): ConfigPath {
+    if (instancePath === "") return [];
+    return instancePath
+        .slice(1)
+        .split("/")
+        .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function toProblem(error: ErrorObject, locate: Locator): ConfigProblem {
+    const at = pathOf(error.instancePath);
+    const params = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+        case "additionalProperties": {
+            const extra = String(params.additionalProperty);
+            const allowed = Object.keys((error.parentSchema as SchemaNode | undefined)?.properties ?? {});
+            const suggestion = closest(extra, at.length === 0 ? knownTopLevelKeys : allowed);
+            return {
+                message: `unknown key '${extra}'${suggestion ? `; did you mean '${suggestion}'?` : allowed.length ? `; known keys: ${allowed.join(", ")}` : ""}`,
+                location: locate([...at, extra]),
+            };
+        }
+        case "required": {
+            const missing = String(params.missingProperty);
+            return { message: `'${missing}' is missing under ${dottedKey(at) || "config"}`, location: { ...locate(at), key: dottedKey([...at, missing]) } };
+        }
+        case "type": {
+            const expected = String(params.type);
+            return { message: `must be ${article(expected)}, not ${describe(error.data)}`, location: locate(at) };
+        }
+        case "enum": {
+            const allowed = (params.allowedValues as unknown[]).map(String);
+            return { message: `must be one of ${allowed.join(", ")}, not ${describe(error.data)}`, location: locate(at) };
+        }
+        case "pattern": {
+            const hint = (error.parentSchema as { description?: string } | undefined)?.description;
+            return { message: `${describe(error.data)} is not allowed here${hint ? `: ${hint}` : ""}`, location: locate(at) };
+        }
+        case "propertyNames": {
+            const name = String(params.propertyName);
+            return { message: `'${name}' is not a valid name here (lowercase letters, digits and '-', at most 63 characters)`, location: locate([...at, name]) };
+        }
+        case "minimum":
+        case "maximum":
+        case "minLength":
+        case "minItems":
+        case "maxLength":
+            return { message: `${describe(error.data)} ${error.message ?? "is out of range"}`, location: locate(at) };
+        default:
+            return { message: error.message ?? `is not valid (${error.keyword})`, location: locate(at) };
+    }
+}
+
+function article(type: string): string {
+    const names: Record<string, string> = {
+        string: "a string",
+        boolean: "true or false",
+        integer: "a whole number",
+        number: "a number",
+        object: "a mapping (key: value lines)",
+        array: "a list",
+    };
+    return names[type] ?? `a ${type}`;
+}
+
+/** Describes a bad value for a message; never called on secure values (they are removed before validation). */
+function describe(value: unknown): string {
+    if (value === null || value === undefined) return "empty";
+    if (typeof value === "string") return `the string '${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
+    if (typeof value === "number" || typeof value === "boolean") return `${typeof value === "number" ? "the number" : "the boolean"} ${value}`;
+    if (Array.isArray(value)) return "a list";
+    return "a mapping";
+}
+
+/** The known key nearest to a misspelt one (edit distance <= 2), for "did you mean". */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const candidate of candidates) {
+        const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let previous = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const current = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+    }
+    return row[b.length];
+}

@@ -1,0 +1,83 @@
+import { createHash } from "crypto";
+import type { PackagePin, Provenance, ServicePin } from "./model";
+
+/**
+ * What a provenance seal binds: the pin it was written for. A service is bound by name,
+ * image, tag and digest; a package by name and version.
+ */
+export interface SealSubject {
+    readonly kind: "service" | "package";
+    readonly name: string;
+    readonly image?: string;
+    readonly tag?: string;
+    readonly digest?: string;
+    readonly version?: string;
+}
+
+/** A provenance before it is sealed. */
+export type UnsealedProvenance = Omit<Provenance, "seal">;
+
+const SEAL_DOMAIN = "pinstack-provenance/v1";
+
+/**
+ * `sha256:<hex>` over a canonical JSON of the subject and the provenance (sorted keys,
+ * absent fields left out). Copying a provenance to another service, or editing the tag,
+ * digest or version it was written for, or any of from/at/by/reason, breaks the seal.
+ *
+ * Tamper-evident, not signed: anyone who can edit the file can recompute a seal with this
+ * function. It catches hand edits and copy-paste mistakes; the review of the config change
+ * and git history are what make a forged promotion visible.
+ */
+export function sealFor(subject: SealSubject, provenance: UnsealedProvenance): string {
+    const canonical = canonicalJson({
+        domain: SEAL_DOMAIN,
+        subject: {
+            kind: subject.kind,
+            name: subject.name,
+            image: subject.image,
+            tag: subject.tag,
+            digest: subject.digest,
+            version: subject.version,
+        },
+        provenance: {
+            from: provenance.from,
+            at: provenance.at,
+            by: provenance.by,
+            reason: provenance.reason,
+            allowUndeployed: provenance.allowUndeployed,
+            rollback: provenance.rollback,
+        },
+    });
+    return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
+}
+
+/** Adds the seal: the provenance `pinstack promote` writes next to a pin. */
+export function sealProvenance(subject: SealSubject, provenance: UnsealedProvenance): Provenance {
+    return { ...provenance, seal: sealFor(subject, provenance) };
+}
+
+/** True when `provenance.seal` matches the subject and the rest of the provenance. */
+export function verifySeal(subject: SealSubject, provenance: Provenance): boolean {
+    const { seal, ...rest } = provenance;
+    return typeof seal === "string" && seal === sealFor(subject, rest);
+}
+
+/** The seal subject of a service pin. */
+export function serviceSubject(pin: Pick<ServicePin, "name" | "image" | "tag" | "digest">): SealSubject {
+    return { kind: "service", name: pin.name, image: pin.image, tag: pin.tag, digest: pin.digest };
+}
+
+/** The seal subject of a package pin. */
+export function packageSubject(pin: Pick<PackagePin, "name" | "version">): SealSubject {
+    return { kind: "package", name: pin.name, version: pin.version };
+}
+
+/** JSON with object keys sorted and undefined members dropped, so equal data hashes equally. */
+export function canonicalJson(value: unknown): string {
+    if (value === null || typeof value !== "object") return JSON.stringify(value);
+    if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
+    const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}

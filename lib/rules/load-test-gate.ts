@@ -1,0 +1,33 @@
+import type { Gates, StackConfig } from "../model";
+import type { Finding, Rule, RuleContext } from "./types";
+
+/**
+ * Reads Merino's label from a commit message: `[load test: abort|skip|warn]`
+ * (case-insensitive). Undefined when the message has no label: run, and warn on failure.
+ */
+export function parseLoadTestLabel(message: string): Gates["loadTest"] {
+    const match = /\[load test:\s*(abort|skip|warn)\s*\]/i.exec(message);
+    return match ? (match[1].toLowerCase() as Gates["loadTest"]) : undefined;
+}
+
+export const loadTestGate: Rule = {
+    id: "load-test-gate",
+    description: "Merino's [load test: abort|skip|warn]: a failed load test stops the deployment under abort, warns otherwise; skip skips it.",
+    stack(_config: StackConfig, context: RuleContext): Finding[] {
+        const { loadTest, loadTestPassed } = context.gates;
+        if (loadTest === "skip" || loadTestPassed === true) return [];
+        if (loadTest === "abort") {
+            if (loadTestPassed === false) {
+                return [{ message: "the load test failed and the commit is labelled [load test: abort]: fix the regression (or relabel with [load test: warn] after review) and rerun the load test" }];
+            }
+            if (context.strictGates) {
+                return [{ message: "the commit is labelled [load test: abort] but no load test result was given: run the load test against staging and pass its result" }];
+            }
+            return [];
+        }
+        if (loadTestPassed === false) {
+            return [{ level: "advisory", message: "the load test failed; the deployment proceeds because the label is warn (or absent): look at the load test report before the next release" }];
+        }
+        return [];
+    },
+};

@@ -1,0 +1,35 @@
+import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
+import { packageSubject, SealSubject, serviceSubject, verifySeal } from "../provenance";
+import type { Finding, Rule, RuleContext } from "./types";
+
+/** Why a pin's provenance does not show it was promoted from `from`, or undefined when it does. */
+export function provenanceProblem(subject: SealSubject, provenance: Provenance | undefined, from: string): string | undefined {
+    if (!provenance) return `was typed in, not promoted (no provenance)`;
+    if (provenance.from !== from) return `was promoted from '${provenance.from}', not from '${from}'`;
+    if (!verifySeal(subject, provenance)) {
+        return "has a provenance whose seal does not match this pin (edited by hand after promotion, or copied from another pin)";
+    }
+    return undefined;
+}
+
+export const provenanceRule: Rule = {
+    id: "provenance",
+    description: "Pins on a stack with promoteFrom (production) carry a sealed provenance showing they were promoted from that stack.",
+    stack(config: StackConfig, context: RuleContext): Finding[] {
+        const from = context.preset.promoteFrom;
+        if (!from) return [];
+        const findings: Finding[] = [];
+        const check = (kind: string, pin: ServicePin | PackagePin, subject: SealSubject) => {
+            const problem = provenanceProblem(subject, pin.provenance, from);
+            if (!problem) return;
+            findings.push({
+                subject: pin.name,
+                location: pin.fieldLocations?.provenance ?? pin.location,
+                message: `${kind} ${pin.name} ${problem}; ${context.stack} takes pins promoted from ${from}: run \`pinstack promote ${from} ${config.stack} --${kind} ${pin.name} --reason "..."\``,
+            });
+        };
+        for (const service of config.services) check("service", service, serviceSubject(service));
+        for (const pkg of config.packages) check("package", pkg, packageSubject(pkg));
+        return findings;
+    },
+};
