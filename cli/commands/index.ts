@@ -1,4 +1,8 @@
 import type { Command } from "commander";
+import { register as check } from "./check";
+import { register as diff } from "./diff";
+import { register as status } from "./status";
+import { register as verifyImage } from "./verify-image";
 
 /**
  * Each command lives in its own module and registers itself on the program.
@@ -7,4 +11,8 @@ import type { Command } from "commander";
 export type Register = (program: Command) => void;
 
 export const commands: readonly Register[] = [
+    status,
+    diff,
+    check,
+    verifyImage,
 ];

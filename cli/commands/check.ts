@@ -1,0 +1,128 @@
+import { Command, Option } from "commander";
+import { loadAllStacks, loadStack } from "../../lib/config";
+import { badInput, ExitCode } from "../../lib/errors";
+import { colorEnabled, formatViolation, jsonLine, painter } from "../../lib/format";
+import type { Gates, StackConfig, Violation } from "../../lib/model";
+import { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } from "../../lib/rules";
+
+/** `pinstack check [--stack S] [--json]`: every rule over the stack files, no Pulumi CLI needed. Writes no file. */
+export function register(program: Command): void {
+    program
+        .command("check")
+        .description("run every rule over the stack files (exit 1 when a mandatory rule is broken)")
+        .option("-s, --stack <stack>", "check only this stack")
+        .option("--json", "one JSON object per line: each violation, then a summary per stack")
+        .option("--gate <key=value>", "a runbook gate result from CI: loadTest=abort|skip|warn, loadTestPassed=true|false, acceptanceComplete=true|false", collect, [])
+        .option("--commit-message <text>", "read Merino's [load test: abort|skip|warn] label from this commit message")
+        .addOption(new Option("--strict-gates", "missing gate results count as failures (use at promotion time)"))
+        .addHelpText(
+            "after",
+            `
+Examples:
+  $ pinstack check                      # all stacks, a report for people
+  $ pinstack check --stack production --json
+  $ pinstack check -s production --gate acceptanceComplete=true --strict-gates
+
+Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is broken,
+2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
+        )
+        .action((options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const gates = parseGates(options.gate, options.commitMessage);
+            const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
+            const results = stacks.map((config) => ({ config, violations: sortViolations(evaluateStack(config, effectivePreset(config), { gates, strictGates: options.strictGates })) }));
+            process.stdout.write(options.json ? renderJson(results) : renderHuman(results));
+            if (results.some((r) => isRefused(r.violations))) process.exitCode = ExitCode.refused;
+        });
+}
+
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+}
+
+/** Gate results from `--gate key=value` and `--commit-message`. Unknown keys or values are bad input. */
+export function parseGates(pairs: readonly string[], commitMessage?: string): Gates {
+    const gates: { -readonly [K in keyof Gates]: Gates[K] } = {};
+    if (commitMessage !== undefined) {
+        const label = parseLoadTestLabel(commitMessage);
+        if (label) gates.loadTest = label;
+    }
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        const key = eq < 0 ? pair : pair.slice(0, eq);
+        const value = eq < 0 ? "" : pair.slice(eq + 1);
+        const bool = (v: string) => {
+            if (v !== "true" && v !== "false") throw badInput(`--gate ${pair}: ${key} must be true or false`);
+            return v === "true";
+        };
+        switch (key) {
+            case "loadTest":
+                if (value !== "abort" && value !== "skip" && value !== "warn") throw badInput(`--gate ${pair}: loadTest must be abort, skip or warn`);
+                gates.loadTest = value;
+                break;
+            case "loadTestPassed":
+                gates.loadTestPassed = bool(value);
+                break;
+            case "acceptanceComplete":
+                gates.acceptanceComplete = bool(value);
+                break;
+            default:
+                throw badInput(`--gate ${pair}: unknown gate '${key}'`, { fix: "use loadTest, loadTestPassed or acceptanceComplete" });
+        }
+    }
+    return gates;
+}
+
+function sortViolations(violations: Violation[]): Violation[] {
+    return [...violations].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+}
+
+type Result = { config: StackConfig; violations: Violation[] };
+
+function renderJson(results: readonly Result[]): string {
+    let out = "";
+    for (const { config, violations } of results) {
+        for (const v of violations) {
+            out += jsonLine({
+                type: "violation",
+                stack: config.stack,
+                rule: v.rule,
+                level: v.level,
+                message: v.message,
+                subject: v.subject ?? "",
+                file: v.location?.file ?? config.file,
+                line: v.location?.line ?? 0,
+                column: v.location?.column ?? 0,
+                key: v.location?.key ?? "",
+            });
+        }
+        out += jsonLine({
+            type: "summary",
+            stack: config.stack,
+            environment: config.environment,
+            file: config.file,
+            errors: violations.filter((v) => v.level === "mandatory").length,
+            warnings: violations.filter((v) => v.level === "advisory").length,
+            hold: config.hold,
+            ok: !isRefused(violations),
+        });
+    }
+    return out;
+}
+
+function renderHuman(results: readonly Result[]): string {
+    const paint = painter(colorEnabled());
+    let out = "";
+    for (const { violations } of results) {
+        for (const v of violations) out += `${formatViolation(v, paint)}\n`;
+    }
+    if (out) out += "\n";
+    for (const { config, violations } of results) {
+        const errors = violations.filter((v) => v.level === "mandatory").length;
+        const warnings = violations.filter((v) => v.level === "advisory").length;
+        const verdict = errors ? paint("red", "refused") : paint("green", "ok");
+        const hold = config.hold ? paint("yellow", ` (on hold${config.holdReason ? `: ${config.holdReason}` : ""})`) : "";
+        out += `${config.stack}: ${verdict}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${hold}\n`;
+    }
+    return out;
+}

@@ -1,0 +1,66 @@
+import { Command } from "commander";
+import { loadStack } from "../../lib/config";
+import { badInput } from "../../lib/errors";
+import { colorEnabled, jsonLine, painter, PinChange, pinDiff, PinView, renderTable, shortDigest } from "../../lib/format";
+import { effectivePreset } from "../../lib/rules";
+
+/** `pinstack diff <from> <to> [--json]`: what promoting <from> to <to> would change. Writes no file. */
+export function register(program: Command): void {
+    program
+        .command("diff")
+        .description("show what promoting <from> to <to> would change in <to>'s pins")
+        .argument("<from>", "source stack, e.g. staging")
+        .argument("<to>", "target stack, e.g. production")
+        .option("--json", "one JSON object per service / package: kind, name, change, current, proposed, direction, notes")
+        .option("--all", "also list pins that would not change")
+        .addHelpText(
+            "after",
+            `
+Examples:
+  $ pinstack diff staging production
+  $ pinstack diff playground staging --json
+
+change is update, add, unchanged or only-in-target (the target's pin stays); direction says
+whether an update moves forward (upgrade) or back (downgrade) under the service's scheme.`,
+        )
+        .action((fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
+            const from = loadStack(dir, fromName);
+            const to = loadStack(dir, toName);
+            const changes = pinDiff(from, to, { targetRequiresDigest: effectivePreset(to).requireDigest });
+            if (options.json) {
+                process.stdout.write(changes.map((c) => jsonLine(c)).join(""));
+                return;
+            }
+            const paint = painter(colorEnabled());
+            const shown = options.all ? changes : changes.filter((c) => c.change !== "unchanged");
+            const updates = changes.filter((c) => c.change === "update" || c.change === "add").length;
+            if (shown.length === 0) {
+                process.stdout.write(`${to.stack} already runs every pin of ${from.stack}; nothing to promote\n`);
+                return;
+            }
+            const table = {
+                headers: ["KIND", "NAME", `${to.stack.toUpperCase()} NOW`, "", `AFTER (FROM ${from.stack.toUpperCase()})`, "NOTE"],
+                rows: shown.map((c) => [c.kind, c.name, pinText(c.current), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed), note(c, paint)]),
+            };
+            process.stdout.write(renderTable(table));
+            process.stdout.write(`\n${updates} change${updates === 1 ? "" : "s"} promoting ${from.stack} -> ${to.stack}${to.hold ? paint("yellow", ` (${to.stack} is on hold: only rollbacks pass)`) : ""}\n`);
+        });
+}
+
+function pinText(pin: PinView | null): string {
+    if (!pin) return "-";
+    if (pin.version !== undefined) return pin.version;
+    const tag = pin.tag ?? "(no tag)";
+    return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
+}
+
+function note(change: PinChange, paint: ReturnType<typeof painter>): string {
+    const parts: string[] = [];
+    if (change.change === "add") parts.push(paint("green", "new"));
+    if (change.change === "only-in-target") parts.push("stays");
+    if (change.direction === "downgrade") parts.push(paint("red", "downgrade"));
+    parts.push(...change.notes.filter((n) => !n.includes("promote leaves it")));
+    return parts.join("; ");
+}

@@ -1,0 +1,94 @@
+import { Command } from "commander";
+import { loadStack } from "../../lib/config";
+import { badInput, ExitCode } from "../../lib/errors";
+import { colorEnabled, jsonLine, painter } from "../../lib/format";
+import type { SchemeName } from "../../lib/model";
+import { effectivePreset, evaluateImage, ImageResult, isRefused } from "../../lib/rules";
+
+/**
+ * `pinstack verify-image <ref>... --stack S [--service N] [--json]`: may these images be
+ * deployed on S? One result per reference, in input order. Exit 0 all allowed, 1 a rule
+ * refuses one, 2 one is not a valid reference. Writes no file.
+ */
+export function register(program: Command): void {
+    program
+        .command("verify-image")
+        .description("check image references against a stack's rules (Docker reference grammar, tag rules)")
+        .argument("<reference...>", "image references, e.g. ghcr.io/org/app:1.4.2@sha256:...")
+        .requiredOption("-s, --stack <stack>", "the stack the images would be deployed on")
+        .option("--service <name>", "also check the tag scheme of this service of the stack")
+        .option("--json", "one JSON object per reference: input, valid, domain, name, path, tag, digest, allowed, violations, error")
+        .addHelpText(
+            "after",
+            `
+Examples:
+  $ pinstack verify-image ghcr.io/example/backend:2023.06.1 --stack staging --service backend
+  $ pinstack verify-image nginx:latest 'registry:5000/app@sha256:...' --stack production --json
+
+Without --service only the rules that hold for every service of the stack run; with it,
+that service's tag scheme too. Advisory findings are printed as warnings and do not refuse.
+Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a valid reference
+(or the stack or service is unknown).`,
+        )
+        .action((references: string[], options: { stack: string; service?: string; json?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const config = loadStack(dir, options.stack);
+            const preset = effectivePreset(config);
+            let scheme: SchemeName | undefined;
+            if (options.service !== undefined) {
+                const service = config.services.find((s) => s.name === options.service);
+                if (!service) {
+                    const known = config.services.map((s) => s.name);
+                    throw badInput(`unknown service '${options.service}' in stack ${config.stack}`, {
+                        why: known.length ? `${config.file} has services: ${known.join(", ")}` : `${config.file} has no services`,
+                        fix: "name a service of the stack, or leave out --service",
+                    });
+                }
+                scheme = service.scheme;
+            }
+            const results = references.map((reference) =>
+                evaluateImage({ reference, stack: config.stack, preset, scheme, service: options.service, gates: config.gates, hold: config.hold, holdReason: config.holdReason }),
+            );
+            const paint = painter(colorEnabled());
+            let out = "";
+            results.forEach((result, i) => {
+                out += options.json ? jsonLine(contractLine(references[i], result)) : humanLine(references[i], result, paint);
+                if (options.json) {
+                    for (const warning of result.violations.filter((v) => v.level !== "mandatory")) {
+                        process.stderr.write(`warning: ${references[i]}: [${warning.rule}] ${warning.message}\n`);
+                    }
+                }
+            });
+            process.stdout.write(out);
+            if (results.some((r) => r.error !== undefined)) process.exitCode = ExitCode.badInput;
+            else if (results.some((r) => isRefused(r.violations))) process.exitCode = ExitCode.refused;
+        });
+}
+
+/** The verify-image JSON line, exactly the contract's fields in the contract's order. */
+export function contractLine(input: string, result: ImageResult) {
+    const refusing = result.violations.filter((v) => v.level === "mandatory");
+    return {
+        input,
+        valid: result.error === undefined,
+        domain: result.ref?.domain ?? "",
+        name: result.ref?.name ?? "",
+        path: result.ref?.path ?? "",
+        tag: result.ref?.tag ?? "",
+        digest: result.ref?.digest ?? "",
+        allowed: result.error === undefined && refusing.length === 0,
+        violations: refusing.map((v) => ({ rule: v.rule, message: v.message })),
+        error: result.error ?? "",
+    };
+}
+
+function humanLine(input: string, result: ImageResult, paint: ReturnType<typeof painter>): string {
+    const shown = JSON.stringify(input);
+    if (result.error !== undefined) return `${paint("red", "invalid")}  ${shown}: ${result.error}\n`;
+    const refusing = result.violations.filter((v) => v.level === "mandatory");
+    let out = refusing.length ? `${paint("red", "refused")}  ${input}\n` : `${paint("green", "allowed")}  ${input}\n`;
+    for (const v of result.violations) {
+        out += `  ${v.level === "mandatory" ? paint("red", "error") : paint("yellow", "warning")} [${v.rule}] ${v.message}\n`;
+    }
+    return out;
+}
