@@ -14,6 +14,8 @@ export const playground: StackPreset = {
     promoteFrom: undefined,
     deploy: "auto",
     immutableRepositories: false,
+    resolveDigests: false,
+    imageRetention: { keepTagged: 20, expireUntaggedDays: 3 },
     levels: {
         ...allRulesAt("advisory"),
         "provenance": "disabled",

@@ -28,6 +28,14 @@ export interface StackPreset {
     readonly deploy: "auto" | "manual";
     /** ECR repositories use IMMUTABLE tags and scan on push. */
     readonly immutableRepositories: boolean;
+    /**
+     * Tag-only pins are resolved to their digest at deploy time (Docker registry lookup), so
+     * the manifests and the stack outputs record exactly what runs. Needs a reachable
+     * registry and the Docker provider; a stack without them sets it false in `pinstack:preset`.
+     */
+    readonly resolveDigests: boolean;
+    /** ECR lifecycle policy: tagged images kept (newest first) and days before untagged ones expire. */
+    readonly imageRetention: { readonly keepTagged: number; readonly expireUntaggedDays: number };
     /** Enforcement of each rule on this stack. */
     readonly levels: Readonly<Record<RuleId, Level>>;
 }

@@ -14,5 +14,7 @@ export const production: StackPreset = {
     promoteFrom: "staging",
     deploy: "manual",
     immutableRepositories: true,
+    resolveDigests: true,
+    imageRetention: { keepTagged: 200, expireUntaggedDays: 14 },
     levels: allRulesAt("mandatory"),
 };

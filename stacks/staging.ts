@@ -14,6 +14,8 @@ export const staging: StackPreset = {
     promoteFrom: undefined,
     deploy: "auto",
     immutableRepositories: true,
+    resolveDigests: true,
+    imageRetention: { keepTagged: 50, expireUntaggedDays: 7 },
     levels: {
         ...allRulesAt("mandatory"),
         "provenance": "disabled",

@@ -122,6 +122,17 @@ const presetOverrides = {
         promoteFrom: { type: "string" },
         deploy: { type: "string", enum: ["auto", "manual"] },
         immutableRepositories: { type: "boolean" },
+        resolveDigests: { type: "boolean" },
+        imageRetention: {
+            type: "object",
+            additionalProperties: false,
+            // Both: effectivePreset replaces the preset's object whole.
+            required: ["keepTagged", "expireUntaggedDays"],
+            properties: {
+                keepTagged: { type: "integer", minimum: 1 },
+                expireUntaggedDays: { type: "integer", minimum: 1 },
+            },
+        },
         levels: {
             type: "object",
             additionalProperties: false,
