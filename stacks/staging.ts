@@ -19,6 +19,11 @@ export const staging: StackPreset = {
     levels: {
         ...allRulesAt("mandatory"),
         "provenance": "disabled",
+        // The runbook gates guard the step into production (Merino load-tests staging
+        // before production; GWCelery's checklist and Fragalysis' production-branch
+        // tags are production-release steps), so they do not apply to staging itself.
         "acceptance-checklist": "disabled",
+        "load-test-gate": "disabled",
+        "production-branch-tag": "disabled",
     },
 };
