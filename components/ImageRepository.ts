@@ -1,5 +1,6 @@
 import { LifecyclePolicy, Repository } from "@pulumi/aws/ecr";
 import * as pulumi from "@pulumi/pulumi";
+import { parseRepositoryName, qualifiedName, registryOf } from "../lib/reference";
 
 /** Arguments of an {@link ImageRepository}. */
 export interface ImageRepositoryArgs {
@@ -12,6 +13,18 @@ export interface ImageRepositoryArgs {
     /** Untagged images (superseded pushes, build layers) expire after this many days. Default 14. */
     readonly expireUntaggedAfterDays?: number;
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The ECR repository for an image: its path as the registry serves it, without the registry
+ * (`ghcr.io/pinstack-example/backend` -> `pinstack-example/backend`, `nginx` -> `library/nginx`),
+ * so images keep their names when mirrored into ECR.
+ */
+export function repositoryNameFor(image: string): string {
+    const parsed = parseRepositoryName(image);
+    // Config is validated before components run; this guards programming errors.
+    if (!parsed.ok) throw new Error(`invalid image name ${image}: ${parsed.error}`);
+    return qualifiedName(parsed.value).slice(registryOf(parsed.value).length + 1);
 }
 
 export const defaultKeepTaggedImages = 100;

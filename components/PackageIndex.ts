@@ -28,6 +28,16 @@ export interface PackageSource {
     readonly indexUrl: string;
 }
 
+/**
+ * CodeArtifact domain of a stack: `<project>-<stack>`, lowercased, other characters as `-`,
+ * at most 50 characters (the service's limit). One per stack, because two stacks in one
+ * account must not both create the same domain.
+ */
+export function packageDomainName(project: string, stack: string): string {
+    const name = `${project}-${stack}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+/, "").slice(0, 50);
+    return name.replace(/-+$/, "");
+}
+
 /** Channels from least to most trusted. */
 export const channels: readonly PackageChannel[] = ["dev", "staging", "release"];
 

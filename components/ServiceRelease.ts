@@ -26,6 +26,13 @@ export interface ServiceReleaseArgs {
     readonly dockerProvider?: pulumi.ProviderResource;
     /** Where the app reads its version.json (Merino serves it as `__version__`). */
     readonly versionFilePath?: string;
+    /**
+     * The stack every pin here was promoted from (the preset's `promoteFrom`, enforced by the
+     * provenance rule). version.json names it for the blue-green standby colour too, whose own
+     * provenance config does not keep: so each colour's file depends on its pin alone and a
+     * switch back leaves both colours' pods alone.
+     */
+    readonly promoteFrom?: string;
 }
 
 /** Mount point of the app ConfigMap: its flags are files here, refreshed while pods run. */
@@ -149,7 +156,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                 version: workload.pin.version,
                 commit: workload.pin.commit ?? "",
                 image,
-                promotedFrom: workload.runsConfiguredPin ? pin.provenance?.from ?? "" : "",
+                promotedFrom: workload.runsConfiguredPin ? pin.provenance?.from ?? "" : args.promoteFrom ?? "",
             });
             const versionConfigMap = new k8s.core.v1.ConfigMap(`${name}${workload.suffix}-version`, {
                 metadata: {

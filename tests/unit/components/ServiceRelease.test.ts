@@ -254,6 +254,14 @@ describe("ServiceRelease", () => {
             assert.strictEqual(await promiseOf(component.image), `ghcr.io/pinstack-example/backend:2023.05.1@${digestA}`);
         });
 
+        it("names the stack's promoteFrom in the standby's version.json, so a switch back keeps both files", async () => {
+            const plain = await release(blueGreen({ activeColor: "green", provenance }));
+            assert.strictEqual(versionFile(plain.engine, "backend-blue").promotedFrom, "");
+            const production = await release(blueGreen({ activeColor: "green", provenance }), { promoteFrom: "staging" });
+            assert.strictEqual(versionFile(production.engine, "backend-blue").promotedFrom, "staging");
+            assert.strictEqual(versionFile(production.engine, "backend-green").promotedFrom, "staging");
+        });
+
         it("runs the pin on both colours while there is no previous pin", async () => {
             const { engine } = await release(blueGreen({ previous: undefined }));
             for (const name of ["backend-blue", "backend-green"]) {

@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import { fileOnlyLocator, parseStackConfig, readStackFile, stackFilePath } from "../lib/config";
+import { PinstackError } from "../lib/errors";
+import { formatViolation } from "../lib/format";
+import type { StackConfig, Violation } from "../lib/model";
+import { evaluateStack, isRefused } from "../lib/rules";
+import type { StackPreset } from "../stacks";
+
+/**
+ * The `pinstack:*` keys of the running stack's config as Pulumi hands them over: every
+ * value is text (structured values as JSON), including `--config` overrides and values
+ * set with `pulumi config set`, which a read of the file alone would miss.
+ */
+export function rawPinstackConfig(): Record<string, string> {
+    return Object.fromEntries(Object.entries(pulumi.runtime.allConfig()).filter(([key]) => key.startsWith("pinstack:")));
+}
+
+/**
+ * Validates the raw config with lib/config, locating each key in `Pulumi.<stack>.yaml`
+ * (in the working directory, the project's, when Pulumi runs the program) so a fault is
+ * named by file, line and key. Stops the program (RunError: the message alone, no stack
+ * trace) with the text `pinstack` prints for the same fault.
+ */
+export function parseOrStop(stack: string, raw: Readonly<Record<string, string>>): StackConfig {
+    try {
+        const file = stackFilePath(".", stack);
+        const parsed = fs.existsSync(file) ? readStackFile(file) : undefined;
+        return parseStackConfig(stack, file, raw, parsed?.locate ?? fileOnlyLocator(file), {
+            coerceScalars: true,
+            secretKeys: parsed?.secretKeys,
+        });
+    } catch (err) {
+        if (err instanceof PinstackError) throw new pulumi.RunError(errorText(err));
+        throw err;
+    }
+}
+
+/**
+ * Runs every rule (lib/rules, the same call as `pinstack check`). A mandatory violation
+ * stops the program with check's report, before any resource exists; advisory ones are
+ * shown as warnings and the update goes on.
+ */
+export function enforceRules(stack: StackConfig, preset: StackPreset): Violation[] {
+    const violations = evaluateStack(stack, preset);
+    if (isRefused(violations)) throw new pulumi.RunError(checkReport(stack, violations));
+    for (const violation of violations) pulumi.log.warn(formatViolation(violation));
+    return violations;
+}
+
+/** What `pinstack` prints for a PinstackError (cli/main.ts reportError). */
+export function errorText(err: PinstackError): string {
+    return [`error: ${err.message}`, ...(err.why ? [`  why: ${err.why}`] : []), ...(err.fix ? [`  fix: ${err.fix}`] : [])].join("\n");
+}
+
+/**
+ * `pinstack check --stack <stack>`'s report for people, without colour (cli/commands/check.ts):
+ * the violations by position, then the verdict line. tests/unit/program compares the two.
+ */
+export function checkReport(stack: StackConfig, violations: readonly Violation[]): string {
+    const sorted = [...violations].sort(
+        (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0),
+    );
+    const errors = violations.filter((v) => v.level === "mandatory").length;
+    const warnings = violations.filter((v) => v.level === "advisory").length;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    const verdict = errors ? "refused" : "ok";
+    const hold = stack.hold ? ` (on hold${stack.holdReason ? `: ${stack.holdReason}` : ""})` : "";
+    const lines = sorted.map((v) => formatViolation(v));
+    return `${lines.length ? `${lines.join("\n")}\n\n` : ""}${stack.stack}: ${verdict}, ${plural(errors, "error")}, ${plural(warnings, "warning")}${hold}`;
+}
