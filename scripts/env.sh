@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# Environment for running Pulumi on pinstack: sourced by scripts/, tests and CI.
+#   source scripts/env.sh
+#
+# - ~/.pulumi/bin first on PATH: the CLI and language host scripts/setup installs (or an
+#   official install, which lives there too).
+# - Nothing waits on the network: no update check, no automatic plugin downloads (a missing
+#   plugin fails at once with a clear error), and plugins are never picked up from other
+#   directories on $PATH (PULUMI_IGNORE_AMBIENT_PLUGINS), so the provider used is always the
+#   one registered in the plugin cache, at the version the program asks for.
+# - The embedded default: a local file backend in <repo>/.pulumi-state (git-ignored) and a
+#   passphrase for the passphrase secrets provider.
+#
+# Every variable the caller already set wins.
+
+_pinstack_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+_pinstack_bin="$HOME/.pulumi/bin"
+_pinstack_path=":$PATH:"
+while [[ "$_pinstack_path" == *":$_pinstack_bin:"* ]]; do
+    _pinstack_path="${_pinstack_path//:$_pinstack_bin:/:}"
+done
+_pinstack_path="${_pinstack_path#:}"
+_pinstack_path="${_pinstack_path%:}"
+export PATH="$_pinstack_bin${_pinstack_path:+:$_pinstack_path}"
+
+export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}"
+export PULUMI_IGNORE_AMBIENT_PLUGINS="${PULUMI_IGNORE_AMBIENT_PLUGINS:-true}"
+
+if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
+    mkdir -p "$_pinstack_root/.pulumi-state"
+    export PULUMI_BACKEND_URL="file://$_pinstack_root/.pulumi-state"
+fi
+
+# LOCAL-ONLY playground passphrase. It protects nothing: it is written here in the open so that
+# `secure:` values in stacks on the local file backend can be read by anyone with this
+# repository. Real secrets belong in stacks on a real backend with your own
+# PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), or another secrets provider.
+if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+    export PULUMI_CONFIG_PASSPHRASE="pinstack-local-playground-only"
+fi
+
+unset _pinstack_root _pinstack_bin _pinstack_path
