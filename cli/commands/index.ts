@@ -1,6 +1,9 @@
 import type { Command } from "commander";
+import { register as bump } from "./bump";
+import { register as changelog } from "./changelog";
 import { register as check } from "./check";
 import { register as diff } from "./diff";
+import { register as notes } from "./notes";
 import { register as status } from "./status";
 import { register as verifyImage } from "./verify-image";
 
@@ -15,4 +18,7 @@ export const commands: readonly Register[] = [
     diff,
     check,
     verifyImage,
+    bump,
+    changelog,
+    notes,
 ];
