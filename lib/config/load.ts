@@ -39,8 +39,10 @@ export function loadStack(dir: string, stack: string): StackConfig {
             fix: known.length ? `use one of ${known.join(", ")}, or create Pulumi.${stack}.yaml` : "run pinstack in the project directory, or pass -C <dir>",
         });
     }
-    const file = readStackFile(stackFilePath(dir, stack));
-    return parseStackConfig(stack, path.relative(process.cwd(), file.file) || file.file, file.raw, relativeLocator(file.locate), { secretKeys: file.secretKeys });
+    // Messages name the file relative to where the command runs, as editors and CI annotations expect.
+    const absolute = path.resolve(stackFilePath(dir, stack));
+    const file = readStackFile(path.relative(process.cwd(), absolute) || absolute);
+    return parseStackConfig(stack, file.file, file.raw, file.locate, { secretKeys: file.secretKeys });
 }
 
 /** Every stack in `dir`, in promotion order (the preset order, then the rest by name). */
@@ -60,12 +62,4 @@ export function orderStacks<T extends { stack: string; environment?: string }>(s
         return i < 0 ? order.length : i;
     };
     return [...stacks].sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack));
-}
-
-/** Messages name files relative to where the command runs, as editors and CI annotations expect. */
-function relativeLocator(locate: (key: string | readonly (string | number)[]) => import("../model").SourceLocation) {
-    return (key: string | readonly (string | number)[]) => {
-        const location = locate(key);
-        return { ...location, file: path.relative(process.cwd(), location.file) || location.file };
-    };
 }

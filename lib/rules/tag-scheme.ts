@@ -1,4 +1,5 @@
 import { schemes } from "../schemes";
+import { isMutableTag } from "./no-mutable-tags";
 import type { Finding, ImageSubject, Rule, RuleContext } from "./types";
 import { describeImage } from "./types";
 
@@ -17,7 +18,9 @@ export const tagScheme: Rule = {
             });
         }
         const tag = image.ref.tag;
-        if (tag) {
+        // A mutable tag (latest, main) is reported by no-mutable-tags, which says what to do; saying
+        // again that "latest" is not calver adds noise, not information.
+        if (tag && !isMutableTag(tag)) {
             const scheme = schemes[image.scheme];
             const parsed = scheme.parse(tag);
             if (!parsed.ok) {

@@ -85,7 +85,7 @@ describe("rule no-mutable-tags", () => {
     });
     it("is advisory in playground and mandatory in staging and production", () => {
         const inPlayground = evaluateStack(makeStack("playground", service({ tag: "latest" })));
-        assert.deepEqual(inPlayground.map((v) => [v.rule, v.level]), [["no-mutable-tags", "advisory"], ["tag-scheme", "advisory"]]);
+        assert.deepEqual(inPlayground.map((v) => [v.rule, v.level]), [["no-mutable-tags", "advisory"]]);
         assert.equal(only(evaluateStack(makeStack("staging", service({ tag: "latest" }))), "no-mutable-tags")[0].level, "mandatory");
     });
     it("checks init containers and sidecars too", () => {
@@ -121,6 +121,9 @@ describe("rule tag-scheme", () => {
             if (!ok) assert.match(found[0].message, new RegExp(`tag '${tag.replace(/\./g, "\\.")}' does not follow`));
         });
     }
+    it("leaves mutable tags to no-mutable-tags (one finding for 'latest', not two)", () => {
+        assert.deepEqual(ids(evaluateImage({ reference: "x:Latest", stack: "staging", preset: presets.staging, scheme: "calver", service: "backend" }).violations), ["no-mutable-tags"]);
+    });
     it("refuses a scheme the stack does not allow (any, outside playground)", () => {
         const found = only(evaluateStack(makeStack("production", service({ scheme: "any", tag: "build-42", digest: DIGEST }))), "tag-scheme");
         assert.equal(found.length, 1);
