@@ -1,0 +1,42 @@
+import type { StackConfig, Violation } from "../model";
+import { effectivePreset, evaluateStack } from "../rules";
+
+/**
+ * The production deploy's hold gate. A stack on hold (`pinstack:hold`, set by
+ * `pinstack rollback`) may only be deployed when every pin that differs from what is
+ * deployed now is a rollback pin. "What is deployed now" is the config of the last
+ * successful update (CI reads its commit from `pulumi stack history`); the rule itself is
+ * lib/rules' `hold`, the same one `pinstack check` and the policy pack use.
+ */
+
+export interface HoldVerdict {
+    readonly refused: boolean;
+    /** The stack (or the deployed config) is on hold. */
+    readonly onHold: boolean;
+    readonly violations: readonly Violation[];
+    readonly message: string;
+}
+
+/**
+ * @param config the config about to be deployed
+ * @param deployed the config of the last successful update; undefined when unknown
+ */
+export function holdGate(config: StackConfig, deployed: StackConfig | undefined): HoldVerdict {
+    const onHold = config.hold || (deployed?.hold ?? false);
+    if (!onHold) return { refused: false, onHold, violations: [], message: `${config.stack} is not on hold` };
+    const reason = config.holdReason ?? deployed?.holdReason;
+    if (!deployed) {
+        return {
+            refused: true,
+            onHold,
+            violations: [],
+            message:
+                `${config.stack} is on hold${reason ? ` (${reason})` : ""} and the config of its last successful update is unknown, ` +
+                "so a rollback cannot be told from a promotion: refusing. Pass the deployed commit with --deployed-ref",
+        };
+    }
+    const violations = evaluateStack(config, effectivePreset(config), { previous: deployed }).filter((v) => v.rule === "hold" && v.level === "mandatory");
+    return violations.length > 0
+        ? { refused: true, onHold, violations, message: violations.map((v) => v.message).join("\n") }
+        : { refused: false, onHold, violations, message: `${config.stack} is on hold${reason ? ` (${reason})` : ""}; every changed pin is a rollback, so it may be deployed` };
+}

@@ -1,0 +1,12 @@
+/**
+ * CI logic behind `pinstack ci`: pure functions over text and parsed config, so the
+ * workflows' decisions are tested here rather than only on GitHub.
+ */
+export { changedStacks, ChangedStacks, normalisePath, pathEffect, PathEffect } from "./changed-stacks";
+export { commentMarker, CommentInput, DEFAULT_MAX_CHARS, renderComment } from "./comment";
+export { holdGate, HoldVerdict } from "./hold-gate";
+export { LOAD_TEST_MODES, LOAD_TEST_OUTCOMES, LoadTestLabel, LoadTestMode, LoadTestOutcome, loadTestVerdict, LoadTestVerdict, parseLoadTestLabel } from "./load-test";
+export { diffPins, PinChange, SECRET_TEXT } from "./pin-changes";
+export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
+export { Redactor, secretValuesFromConfig } from "./secrets";
+export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";

@@ -1,0 +1,58 @@
+import { strict as assert } from "assert";
+import { holdGate } from "../../../lib/ci";
+import { DIGEST_A, DIGEST_B, serviceProvenance, stackFromYaml, stackYaml } from "./helpers";
+
+const IMAGE = "ghcr.io/example/backend";
+const deployedGood = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A }));
+const deployedBad = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_B }));
+
+/** What `pinstack rollback production` writes: the last good pin, a rollback provenance, hold set. */
+const rollback = stackFromYaml(
+    "production",
+    stackYaml({
+        environment: "production",
+        tag: "2023.04.2",
+        digest: DIGEST_A,
+        hold: true,
+        provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A }, { rollback: true, reason: "5xx after 2023.05.1" }),
+    }),
+);
+
+describe("lib/ci: the production hold gate", () => {
+    it("a stack that is not on hold deploys", () => {
+        const verdict = holdGate(deployedBad, deployedGood);
+        assert.deepEqual([verdict.refused, verdict.onHold], [false, false]);
+    });
+
+    it("on hold, deploying the rollback itself passes (every changed pin is a rollback pin)", () => {
+        const verdict = holdGate(rollback, deployedBad);
+        assert.deepEqual([verdict.refused, verdict.onHold], [false, true]);
+        assert.match(verdict.message, /every changed pin is a rollback/);
+    });
+
+    it("on hold, re-deploying what runs (nothing changed) passes", () => {
+        assert.equal(holdGate(rollback, rollback).refused, false);
+    });
+
+    it("on hold, a promotion (a changed pin without rollback provenance) is refused by the hold rule", () => {
+        const promotion = stackFromYaml(
+            "production",
+            stackYaml({ environment: "production", tag: "2023.05.2", digest: DIGEST_B, hold: true, provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.05.2", digest: DIGEST_B }) }),
+        );
+        const verdict = holdGate(promotion, rollback);
+        assert.equal(verdict.refused, true);
+        assert.deepEqual(verdict.violations.map((v) => [v.rule, v.level, v.subject]), [["hold", "mandatory", "backend"]]);
+        assert.match(verdict.message, /production is on hold/);
+    });
+
+    it("hold cleared in the change but set on what runs: still judged against the deployed hold", () => {
+        const cleared = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.2", digest: DIGEST_B, hold: false }));
+        assert.equal(holdGate(cleared, rollback).refused, true);
+    });
+
+    it("on hold with no known deployed config: refused, since a rollback cannot be told from a promotion", () => {
+        const verdict = holdGate(rollback, undefined);
+        assert.equal(verdict.refused, true);
+        assert.match(verdict.message, /--deployed-ref/);
+    });
+});

@@ -1,0 +1,105 @@
+import { strict as assert } from "assert";
+import { diffPins } from "../../../lib/ci";
+import { DIGEST_A, DIGEST_B, packageProvenance, serviceProvenance, stackFromYaml, stackYaml } from "./helpers";
+
+const IMAGE = "ghcr.io/example/backend";
+
+function production(options: Omit<Parameters<typeof stackYaml>[0], "environment">) {
+    return stackFromYaml("production", stackYaml({ environment: "production", ...options }));
+}
+
+describe("lib/ci: pin changes between the base and the working copy of a stack file", () => {
+    it("no change, no rows", () => {
+        const stack = production({ tag: "2023.05.1", digest: DIGEST_A });
+        assert.deepEqual(diffPins(stack, stack), []);
+    });
+
+    it("a promoted service: from -> to, both digests, provenance with a valid seal, direction up", () => {
+        const provenance = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B });
+        const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance }));
+        assert.deepEqual(change, {
+            kind: "service",
+            subject: "backend",
+            change: "changed",
+            from: "2023.04.2",
+            to: "2023.05.1",
+            imageFrom: undefined,
+            imageTo: undefined,
+            digestFrom: DIGEST_A,
+            digest: DIGEST_B,
+            provenance,
+            sealValid: true,
+            direction: "upgrade",
+            provenanceOnly: false,
+        });
+    });
+
+    it("a move backwards is a downgrade", () => {
+        const [change] = diffPins(production({ tag: "2023.05.1" }), production({ tag: "2023.04.2" }));
+        assert.equal(change.direction, "downgrade");
+    });
+
+    it("a provenance copied from another pin (or a tag edited after promotion) has a broken seal", () => {
+        const sealedForOtherTag = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.2", digest: DIGEST_B });
+        const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance: sealedForOtherTag }));
+        assert.equal(change.sealValid, false);
+    });
+
+    it("a digest pinned or dropped with the same tag is a change", () => {
+        const [pinned] = diffPins(production({ tag: "2023.05.1" }), production({ tag: "2023.05.1", digest: DIGEST_A }));
+        assert.deepEqual([pinned.digestFrom, pinned.digest, pinned.direction], [undefined, DIGEST_A, "same"]);
+        const [dropped] = diffPins(production({ tag: "2023.05.1", digest: DIGEST_A }), production({ tag: "2023.05.1" }));
+        assert.deepEqual([dropped.digestFrom, dropped.digest], [DIGEST_A, undefined]);
+    });
+
+    it("the same artifact promoted again: a provenance-only change", () => {
+        const before = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A }, { reason: "first" });
+        const after = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A }, { reason: "again" });
+        const [change] = diffPins(production({ tag: "2023.05.1", digest: DIGEST_A, provenance: before }), production({ tag: "2023.05.1", digest: DIGEST_A, provenance: after }));
+        assert.equal(change.provenanceOnly, true);
+        assert.equal(change.provenance?.reason, "again");
+    });
+
+    it("a package version change, with its provenance", () => {
+        const provenance = packageProvenance("ukrdc-services", "10.8.5");
+        const changes = diffPins(production({ tag: "2023.05.1", version: "10.8.5rc1" }), production({ tag: "2023.05.1", version: "10.8.5", packageProvenance: provenance }));
+        assert.deepEqual(
+            changes.map((c) => [c.kind, c.subject, c.from, c.to, c.direction, c.sealValid]),
+            [["package", "ukrdc-services", "10.8.5rc1", "10.8.5", "upgrade", true]],
+        );
+    });
+
+    it("a new stack file: every pin is added", () => {
+        const changes = diffPins(undefined, production({ tag: "2023.05.1", digest: DIGEST_A }));
+        assert.deepEqual(changes.map((c) => [c.kind, c.subject, c.change, c.to]), [
+            ["service", "backend", "added", "2023.05.1"],
+            ["package", "ukrdc-services", "added", "10.8.5"],
+        ]);
+        assert.equal(changes[0].imageTo, IMAGE);
+    });
+
+    it("services and packages that the change removes come last", () => {
+        const base = stackFromYaml(
+            "staging",
+            "config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: ghcr.io/example/api\n      tag: 2023.05.1\n      scheme: calver\n    worker:\n      image: ghcr.io/example/worker\n      tag: 2023.05.1\n      scheme: calver\n  pinstack:packages:\n    old-lib: 1.2.3\n",
+        );
+        const head = stackFromYaml("staging", "config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: ghcr.io/example/api\n      tag: 2023.05.2\n      scheme: calver\n");
+        assert.deepEqual(diffPins(base, head).map((c) => [c.kind, c.subject, c.change, c.from, c.to]), [
+            ["service", "api", "changed", "2023.05.1", "2023.05.2"],
+            ["service", "worker", "removed", "2023.05.1", undefined],
+            ["package", "old-lib", "removed", "1.2.3", undefined],
+        ]);
+    });
+
+    it("an image repository change is shown with both repositories", () => {
+        const moved = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1" }).replace(IMAGE, "ghcr.io/example/backend-v2"));
+        const [change] = diffPins(production({ tag: "2023.05.1" }), moved);
+        assert.deepEqual([change.imageFrom, change.imageTo], [IMAGE, "ghcr.io/example/backend-v2"]);
+    });
+
+    it("a pin field that is secure: on either side is [secret] on both", () => {
+        const secretDigest = stackYaml({ environment: "production", tag: "2023.05.1" }).replace("      scheme: calver\n", "      digest:\n        secure: v1:Zm9vYmFy\n      scheme: calver\n");
+        const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), stackFromYaml("production", secretDigest));
+        assert.deepEqual([change.digestFrom, change.digest, change.from, change.to], ["[secret]", "[secret]", "2023.04.2", "2023.05.1"]);
+    });
+});
