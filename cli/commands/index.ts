@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { register as bump } from "./bump";
 import { register as changelog } from "./changelog";
 import { register as check } from "./check";
+import { register as ci } from "./ci";
 import { register as diff } from "./diff";
 import { register as notes } from "./notes";
 import { register as status } from "./status";
@@ -21,4 +22,5 @@ export const commands: readonly Register[] = [
     bump,
     changelog,
     notes,
+    ci,
 ];

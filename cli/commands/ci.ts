@@ -1,0 +1,334 @@
+import { execFileSync } from "child_process";
+import { Command, Option } from "commander";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    changedStacks,
+    DEFAULT_MAX_CHARS,
+    diffPins,
+    GITHUB_COMMENT_LIMIT,
+    holdGate,
+    LOAD_TEST_MODES,
+    LOAD_TEST_OUTCOMES,
+    LoadTestMode,
+    LoadTestOutcome,
+    loadTestVerdict,
+    parseLoadTestLabel,
+    parsePreview,
+    Redactor,
+    renderComment,
+    secretValuesFromConfig,
+} from "../../lib/ci";
+import { listStacks, loadStack, parseStackConfig, parseStackFileText, stackFilePath } from "../../lib/config";
+import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
+import { jsonLine } from "../../lib/format";
+import type { StackConfig, Violation } from "../../lib/model";
+import { effectivePreset, evaluateStack } from "../../lib/rules";
+
+/**
+ * `pinstack ci ...`: what the GitHub workflows run. Every decision a workflow takes (which
+ * stacks to preview, what the PR comment says, whether staging or production may be
+ * deployed) is made here, where it is tested, and not in workflow YAML.
+ */
+export function register(program: Command): void {
+    const ci = program
+        .command("ci")
+        .description("CI helpers: PR comment, changed stacks, load-test and hold gates (used by .github/workflows)")
+        .addHelpText(
+            "after",
+            `
+Examples:
+  $ pinstack ci changed-stacks --base-ref origin/main --json
+  $ pinstack ci comment --stack staging --preview preview.json --base-ref origin/main
+  $ pinstack ci load-test-label --message "Merge #42 [load test: skip]"
+  $ pinstack ci load-test-gate --stack staging --mode abort --outcome failed
+  $ pinstack ci hold-gate --stack production --deployed-ref 4f2a9c1`,
+        );
+
+    ci.command("comment")
+        .description("render the pull request comment for one stack: pin changes, policy results, preview diff")
+        .requiredOption("-s, --stack <stack>", "the stack the preview ran on")
+        .requiredOption("--preview <file>", "output of `pulumi preview --json` (digest, or the event stream)")
+        .addOption(new Option("--base-ref <ref>", "git ref whose Pulumi.<stack>.yaml holds the \"from\" pins (its merge base with HEAD is used)").conflicts("baseDir"))
+        .option("--base-dir <dir>", "directory holding the base version of Pulumi.<stack>.yaml (instead of git)")
+        .option("--commit <sha>", "commit the preview ran on, shown in the comment")
+        .option("--max-chars <n>", `longest comment to write (at most ${GITHUB_COMMENT_LIMIT}, GitHub's limit)`, String(DEFAULT_MAX_CHARS))
+        .option("-o, --output <file>", "write the comment to this file (atomically) instead of stdout")
+        .addHelpText(
+            "after",
+            `
+Without --base-ref or --base-dir the base is origin/main.
+
+Example:
+  $ PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview -s staging --diff --json \\
+      --policy-pack policies --policy-pack-config policies/config.staging.json > preview.json
+  $ pinstack ci comment --stack staging --preview preview.json --base-ref origin/main -o comment.md`,
+        )
+        .action((options: CommentOptions, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const text = renderCommentFor(dir, options);
+            if (options.output) writeAtomic(options.output, text);
+            else process.stdout.write(text);
+        });
+
+    ci.command("changed-stacks")
+        .description("stacks whose stack file, policy config or code a change touches (the PR preview matrix)")
+        .addOption(new Option("--files <file>", "file listing changed paths, one per line, relative to the project directory ('-' for stdin)").conflicts("baseRef"))
+        .option("--base-ref <ref>", "compare the working copy with the merge base of this ref (default origin/main)")
+        .option("--json", "one JSON line: {stacks, reasons, removed, ignored}")
+        .action((options: { files?: string; baseRef?: string; json?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const paths = options.files !== undefined ? readPathList(options.files) : changedPathsFromGit(dir, options.baseRef ?? "origin/main");
+            const result = changedStacks(paths, listStacks(dir));
+            if (options.json) {
+                process.stdout.write(jsonLine(result));
+            } else {
+                for (const stack of result.stacks) process.stdout.write(`${stack}\t${result.reasons[stack].join(", ")}\n`);
+                for (const stack of result.removed) process.stderr.write(`note: Pulumi.${stack}.yaml is deleted by this change; nothing to preview\n`);
+            }
+        });
+
+    ci.command("load-test-label")
+        .description("read Merino's [load test: abort|skip|warn] label from a commit message (no label: warn)")
+        .addOption(new Option("--message <text>", "the commit message").conflicts("messageFile"))
+        .option("--message-file <file>", "file holding the commit message ('-' for stdin)")
+        .option("--json", "one JSON line: {mode, source, label}")
+        .addHelpText("after", "\nPrints abort, skip or warn. Exit 2 when the message has a malformed or conflicting label.")
+        .action((options: { message?: string; messageFile?: string; json?: boolean }) => {
+            if (options.message === undefined && options.messageFile === undefined) {
+                throw badInput("give the commit message with --message <text> or --message-file <file>");
+            }
+            const message = options.message ?? readInput(options.messageFile as string, "--message-file");
+            const label = parseLoadTestLabel(message);
+            if (label.kind === "malformed") {
+                throw badInput(`malformed load-test label ${JSON.stringify(label.label)}: ${label.problem}`, {
+                    why: "the deployment must not guess what a misspelt label meant",
+                    fix: "write exactly [load test: abort], [load test: skip] or [load test: warn]; to deploy this commit, run the deploy workflow by hand and choose the mode",
+                });
+            }
+            const out = { mode: label.mode, source: label.kind, label: label.kind === "label" ? label.label : null };
+            process.stdout.write(options.json ? jsonLine(out) : `${label.mode}\n`);
+        });
+
+    ci.command("load-test-gate")
+        .description("decide whether a stack may be deployed after its load test (lib/rules' load-test-gate, strict)")
+        .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
+        .addOption(new Option("--mode <mode>", "the label's mode").choices([...LOAD_TEST_MODES]).makeOptionMandatory())
+        .addOption(new Option("--outcome <outcome>", "what the load test did").choices([...LOAD_TEST_OUTCOMES]).makeOptionMandatory())
+        .option("--json", "one JSON line: {stack, mode, outcome, deploy, level, message}")
+        .addHelpText("after", "\nExit 0: deploy (a warning is printed when there is one); exit 1: do not deploy.")
+        .action((options: { stack: string; mode: LoadTestMode; outcome: LoadTestOutcome; json?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const verdict = loadTestVerdict(loadStack(dir, options.stack), options.mode, options.outcome);
+            if (options.json) process.stdout.write(jsonLine({ stack: options.stack, mode: options.mode, outcome: options.outcome, ...verdict }));
+            else process.stdout.write(`${verdict.level}: ${verdict.message}\n`);
+            if (!verdict.deploy) process.exitCode = ExitCode.refused;
+        });
+
+    ci.command("hold-gate")
+        .description("refuse to deploy a stack on hold unless every changed pin is a rollback (lib/rules' hold rule)")
+        .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
+        .option("--deployed-ref <ref>", "git commit of the stack's last successful update (from `pulumi stack history`)")
+        .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
+        .addHelpText("after", "\nExit 0: may deploy; exit 1: on hold and the change is not a rollback; exit 2: unreadable config or unknown ref.")
+        .action((options: { stack: string; deployedRef?: string; json?: boolean }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const config = loadStack(dir, options.stack);
+            let deployed: StackConfig | undefined;
+            if (options.deployedRef) {
+                const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, options.deployedRef));
+                if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${options.deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
+                deployed = parseStackText(dir, options.stack, text, options.deployedRef);
+            }
+            const verdict = holdGate(config, deployed);
+            if (options.json) {
+                process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, message: verdict.message, violations: verdict.violations.map(violationJson) }));
+            } else {
+                process.stdout.write(`${verdict.refused ? "refused" : "ok"}: ${verdict.message}\n`);
+            }
+            if (verdict.refused) process.exitCode = ExitCode.refused;
+        });
+}
+
+interface CommentOptions {
+    stack: string;
+    preview: string;
+    baseRef?: string;
+    baseDir?: string;
+    commit?: string;
+    maxChars: string;
+    output?: string;
+}
+
+function renderCommentFor(dir: string, options: CommentOptions): string {
+    const maxChars = parseMaxChars(options.maxChars);
+    const preview = parsePreview(readInput(options.preview, "--preview"), options.preview);
+    const problems: string[] = [];
+
+    // Head: the working copy. An invalid file is shown in the comment (the reviewer must see
+    // it); a missing one is bad input, since there is no stack to comment on.
+    if (!listStacks(dir).includes(options.stack)) loadStack(dir, options.stack); // throws "unknown stack", exit 2
+    let head: StackConfig | undefined;
+    try {
+        head = loadStack(dir, options.stack);
+    } catch (err) {
+        if (!(err instanceof PinstackError) || err.exitCode !== ExitCode.badInput) throw err;
+        problems.push(`working copy: ${describe(err)}`);
+    }
+
+    // Base: the same stack file before the change.
+    let baseLabel: string;
+    let baseCommit: string | undefined;
+    let baseText: string | undefined;
+    if (options.baseDir !== undefined) {
+        baseLabel = options.baseDir;
+        const file = stackFilePath(options.baseDir, options.stack);
+        if (!fs.existsSync(options.baseDir) || !fs.statSync(options.baseDir).isDirectory()) {
+            throw badInput(`--base-dir ${options.baseDir}: no such directory`, { fix: "pass the directory holding the base version of the stack files" });
+        }
+        baseText = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    } else {
+        baseLabel = options.baseRef ?? "origin/main";
+        baseCommit = mergeBase(dir, baseLabel);
+        baseText = gitShowStackFile(dir, options.stack, baseCommit);
+    }
+    let base: StackConfig | undefined;
+    if (baseText !== undefined) {
+        try {
+            base = parseStackText(dir, options.stack, baseText, baseLabel);
+        } catch (err) {
+            if (!(err instanceof PinstackError) || err.exitCode !== ExitCode.badInput) throw err;
+            problems.push(`base (${baseLabel}): ${describe(err)}; its pins are left out of the comparison`);
+        }
+    }
+
+    const secretKeys = [...(head?.secretKeys ?? []), ...(base?.secretKeys ?? [])];
+    const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base }).filter((v) => v.rule === "hold") : [];
+    return renderComment({
+        stack: options.stack,
+        pinChanges: head ? diffPins(base, head) : [],
+        preview,
+        base: { ref: baseLabel, commit: baseCommit, stackFileExisted: baseText !== undefined },
+        commit: options.commit,
+        configProblems: problems,
+        changeRules,
+        redactor: new Redactor(secretValuesFromConfig(preview.config, secretKeys)),
+        maxChars,
+    });
+}
+
+function parseMaxChars(value: string): number {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > GITHUB_COMMENT_LIMIT) {
+        throw badInput(`--max-chars ${value}: must be a whole number from 1 to ${GITHUB_COMMENT_LIMIT}`, { fix: `omit it for the default (${DEFAULT_MAX_CHARS})` });
+    }
+    return n;
+}
+
+function describe(err: PinstackError): string {
+    const where = err.location ? `${formatLocation(err.location)}: ` : "";
+    return `${where}${err.what}${err.fix ? ` (${err.fix})` : ""}`;
+}
+
+/** Parses a stack file's text from another version; messages name the version. */
+function parseStackText(dir: string, stack: string, text: string, version: string): StackConfig {
+    const file = `${path.relative(process.cwd(), stackFilePath(dir, stack)) || stackFilePath(dir, stack)}@${version}`;
+    const parsed = parseStackFileText(file, text, { project: projectName(dir) });
+    return parseStackConfig(stack, file, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys, project: projectName(dir) });
+}
+
+function projectName(dir: string): string {
+    try {
+        const match = /^name:\s*['"]?([A-Za-z0-9_.-]+)/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+        return match ? match[1] : "pinstack";
+    } catch {
+        return "pinstack";
+    }
+}
+
+// ---------------------------------------------------------------------------- git
+
+function git(dir: string, args: readonly string[]): string {
+    return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+}
+
+function gitError(err: unknown): string {
+    const stderr = (err as { stderr?: string }).stderr;
+    return (typeof stderr === "string" && stderr.trim() ? stderr.trim().split("\n")[0] : String(err)).replace(/^fatal:\s*/, "");
+}
+
+function resolveCommit(dir: string, ref: string): string {
+    if (ref.startsWith("-")) throw badInput(`invalid git ref '${ref}'`);
+    try {
+        return git(dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]).trim();
+    } catch (err) {
+        throw badInput(`unknown git ref '${ref}' in ${dir}`, {
+            why: gitError(err) || "git rev-parse found no such commit",
+            fix: "fetch it first (actions/checkout with fetch-depth: 0, or git fetch origin <branch>)",
+        });
+    }
+}
+
+function mergeBase(dir: string, ref: string): string {
+    const commit = resolveCommit(dir, ref);
+    try {
+        return git(dir, ["merge-base", commit, "HEAD"]).trim();
+    } catch (err) {
+        throw badInput(`no common ancestor of ${ref} and HEAD`, { why: gitError(err), fix: "fetch the full history (fetch-depth: 0)" });
+    }
+}
+
+/** The stack file's text at a commit; undefined when it does not exist there. */
+function gitShowStackFile(dir: string, stack: string, commit: string): string | undefined {
+    for (const name of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`]) {
+        // `./` makes the path relative to dir, wherever dir is inside the repository.
+        const spec = `${commit}:./${name}`;
+        try {
+            git(dir, ["cat-file", "-e", spec]);
+        } catch {
+            continue;
+        }
+        return git(dir, ["show", spec]);
+    }
+    return undefined;
+}
+
+/** Paths changed between the merge base of `ref` and the working copy (untracked files included), relative to dir. */
+function changedPathsFromGit(dir: string, ref: string): string[] {
+    const base = mergeBase(dir, ref);
+    const changed = git(dir, ["diff", "--name-only", "--relative", "--no-renames", base]);
+    const untracked = git(dir, ["ls-files", "--others", "--exclude-standard"]);
+    return [...changed.split("\n"), ...untracked.split("\n")].filter((line) => line.trim() !== "");
+}
+
+// ---------------------------------------------------------------------------- files
+
+function readInput(file: string, option: string): string {
+    try {
+        return fs.readFileSync(file === "-" ? 0 : file, "utf8");
+    } catch (err) {
+        throw badInput(`${option} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+}
+
+function readPathList(file: string): string[] {
+    return readInput(file, "--files")
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== "");
+}
+
+/** Temp file in the same directory, then rename: readers never see half a comment. */
+function writeAtomic(file: string, text: string): void {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    try {
+        fs.writeFileSync(tmp, text);
+        fs.renameSync(tmp, file);
+    } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw badInput(`--output ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+}
+
+function violationJson(v: Violation) {
+    return { rule: v.rule, level: v.level, message: v.message, subject: v.subject ?? "", file: v.location?.file ?? "", line: v.location?.line ?? 0, key: v.location?.key ?? "" };
+}

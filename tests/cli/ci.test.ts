@@ -1,0 +1,275 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { hugeDigest } from "../fixtures/preview/huge";
+import { DIGEST_A, DIGEST_B, serviceProvenance, stackYaml } from "../unit/ci/helpers";
+import { ensureBuilt, jsonLines, removeTempProjects, repoRoot, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
+
+const PROJECT_FILE = "name: pinstack\nruntime: nodejs\n";
+const IMAGE = "ghcr.io/example/backend";
+const fixture = (name: string) => fs.readFileSync(path.join(repoRoot, "tests", "fixtures", "preview", name), "utf8");
+
+/** A git repository holding the project, with `files` committed on main. */
+function gitProject(files: Record<string, string>): TempProject & { git(...args: string[]): string; commit(message: string): string } {
+    const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, ...files });
+    const env = { ...process.env, GIT_AUTHOR_NAME: "Ana", GIT_AUTHOR_EMAIL: "ana@example.org", GIT_COMMITTER_NAME: "Ana", GIT_COMMITTER_EMAIL: "ana@example.org" };
+    const git = (...args: string[]) => execFileSync("git", ["-C", project.dir, ...args], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
+    git("init", "-q", "-b", "main");
+    git("config", "commit.gpgsign", "false");
+    const commit = (message: string) => {
+        git("add", "-A");
+        git("commit", "-q", "--allow-empty", "-m", message);
+        return git("rev-parse", "HEAD").trim();
+    };
+    commit("base");
+    return Object.assign(project, { git, commit });
+}
+
+const stagingBase = stackYaml({ environment: "staging", tag: "2023.05.1", version: "10.8.5rc1" });
+const stagingHead = stackYaml({
+    environment: "staging",
+    tag: "2023.06.1",
+    version: "10.8.5",
+    provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.06.1" }, { from: "playground", reason: "weekly release" }),
+});
+
+describe("pinstack ci (as a process)", function () {
+    this.timeout(120_000);
+    before(ensureBuilt);
+    after(removeTempProjects);
+
+    describe("ci comment", () => {
+        let project: ReturnType<typeof gitProject>;
+        beforeEach(() => {
+            project = gitProject({ "Pulumi.staging.yaml": stagingBase, "Pulumi.production.yaml": stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A }) });
+            project.git("checkout", "-q", "-b", "promote-backend");
+            project.write("Pulumi.staging.yaml", stagingHead);
+            project.write("preview.json", fixture("small.json"));
+        });
+
+        it("renders the comment from the preview and the git base: marker, pin table first", () => {
+            const { code, stdout, stderr } = runPinstack(["ci", "comment", "--stack", "staging", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
+            assert.equal(code, 0, stderr);
+            const lines = stdout.split("\n");
+            assert.equal(lines[0], "<!-- pinstack:stack=staging -->");
+            assert.ok(lines.includes("| service `backend` | `2023.05.1` → `2023.06.1` (up) | — | from `playground`, by ana@example.org, 2026-11-20T10:00:00Z: weekly release |"), stdout);
+            assert.ok(lines.includes("| package `ukrdc-services` | `10.8.5rc1` → `10.8.5` (up) | — | none: typed in, not promoted |"), stdout);
+            assert.ok(stdout.indexOf("#### Pin changes") < stdout.indexOf("#### Policy results"));
+            assert.match(stdout, /pins compared with `main` \(`[0-9a-f]{12}`\)/);
+        });
+
+        it("defaults to origin/main, and names a missing ref as bad input (exit 2)", () => {
+            const { code, stderr } = runPinstack(["ci", "comment", "--stack", "staging", "--preview", "preview.json"], { cwd: project.dir });
+            assert.equal(code, 2);
+            assert.match(stderr, /unknown git ref 'origin\/main'/);
+            assert.match(stderr, /fix: fetch it first/);
+        });
+
+        it("reads the base from --base-dir instead of git", () => {
+            const baseDir = tempProject({ "Pulumi.staging.yaml": stagingBase });
+            const { code, stdout } = runPinstack(["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-dir", baseDir.dir], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.match(stdout, /`2023\.05\.1` → `2023\.06\.1`/);
+        });
+
+        it("a stack file new on this branch: every pin is added", () => {
+            project.write("Pulumi.qa.yaml", stackYaml({ environment: "staging", tag: "2023.06.1" }));
+            const { code, stdout } = runPinstack(["ci", "comment", "-s", "qa", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.match(stdout, /`Pulumi\.qa\.yaml` does not exist on `main`/);
+            assert.match(stdout, /\| service `backend` \| added: `2023\.06\.1`/);
+        });
+
+        it("writes the comment atomically with -o, and the same inputs give the same file", () => {
+            const args = ["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-ref", "main", "--commit", "0b7d4f2a9c1e0b7d4f2a9c1e0b7d4f2a9c1e0b7d", "-o", "comment.md"];
+            assert.equal(runPinstack(args, { cwd: project.dir }).code, 0);
+            const first = project.read("comment.md");
+            assert.equal(runPinstack(args, { cwd: project.dir }).code, 0);
+            assert.equal(project.read("comment.md"), first);
+            assert.match(first, /^<!-- pinstack:stack=staging -->\n/);
+            assert.deepEqual(fs.readdirSync(project.dir).filter((f) => f.includes(".tmp")), []);
+        });
+
+        it("truncates a huge preview under --max-chars", () => {
+            project.write("huge.json", hugeDigest(1500));
+            const { code, stdout } = runPinstack(["ci", "comment", "-s", "staging", "--preview", "huge.json", "--base-ref", "main", "--max-chars", "20000"], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.ok(stdout.length <= 20000, `${stdout.length}`);
+            assert.match(stdout, /… and \d+ more resources not shown/);
+            assert.match(stdout, /\| service `backend` \|/);
+        });
+
+        it("an invalid stack file in the working copy is shown in the comment (the reviewer must see it)", () => {
+            project.write("Pulumi.staging.yaml", stagingHead.replace('tag: "2023.06.1"', 'tag: "Latest "'));
+            const { code, stdout } = runPinstack(["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.match(stdout, /> \*\*Stack file problem:\*\* working copy: Pulumi\.staging\.yaml:\d+/);
+        });
+
+        it("bad input: exit 2, a message naming the problem, no file written", () => {
+            project.write("broken.json", '{\n  "steps": [\n    {"op": "update",}\n  ]\n}\n');
+            const before = snapshot(project.dir);
+            const cases: [string[], RegExp][] = [
+                [["-s", "nope", "--preview", "preview.json", "--base-ref", "main"], /unknown stack 'nope'/],
+                [["-s", "staging", "--preview", "missing.json", "--base-ref", "main"], /--preview missing\.json: cannot read it \(ENOENT\)/],
+                [["-s", "staging", "--preview", "broken.json", "--base-ref", "main"], /broken\.json:3: malformed JSON/],
+                [["-s", "staging", "--preview", "preview.json", "--base-ref", "main", "--max-chars", "70000"], /--max-chars 70000: must be a whole number from 1 to 65536/],
+                [["-s", "staging", "--preview", "preview.json", "--base-ref", "main", "--max-chars", "300"], /--max-chars 300 is too small/],
+                [["-s", "staging", "--preview", "preview.json", "--base-ref", "no-such-branch"], /unknown git ref 'no-such-branch'/],
+                [["-s", "staging", "--preview", "preview.json", "--base-ref", "main", "--base-dir", "."], /cannot be used with option/],
+                [["-s", "staging", "--preview", "preview.json", "--base-ref", "main", "-o", "no/such/dir/comment.md"], /--output no\/such\/dir\/comment\.md: cannot write it/],
+                [["--preview", "preview.json"], /required option '-s, --stack <stack>'/],
+            ];
+            for (const [args, message] of cases) {
+                const { code, stderr } = runPinstack(["ci", "comment", ...args], { cwd: project.dir });
+                assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+                assert.match(stderr, message, args.join(" "));
+            }
+            assert.deepEqual(snapshot(project.dir), before);
+        });
+    });
+
+    describe("ci changed-stacks", () => {
+        it("--files: the stacks a list of paths touches, as one JSON line", () => {
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.staging.yaml": stagingBase, "Pulumi.production.yaml": stagingBase, "changed.txt": "Pulumi.staging.yaml\ndocs/reviewing.md\n" });
+            const { code, stdout } = runPinstack(["ci", "changed-stacks", "--files", "changed.txt", "--json"], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.deepEqual(jsonLines(stdout), [{ stacks: ["staging"], reasons: { staging: ["Pulumi.staging.yaml"] }, removed: [], ignored: ["docs/reviewing.md"] }]);
+        });
+
+        it("--files -: reads stdin; code changes list every stack, one per line", () => {
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.staging.yaml": stagingBase, "Pulumi.production.yaml": stagingBase });
+            const { code, stdout } = runPinstack(["ci", "changed-stacks", "--files", "-"], { cwd: project.dir, input: "lib/rules/hold.ts\n" });
+            assert.equal(code, 0);
+            assert.equal(stdout, "production\tlib/rules/hold.ts\nstaging\tlib/rules/hold.ts\n");
+        });
+
+        it("from git: committed and uncommitted changes since the merge base", () => {
+            const project = gitProject({ "Pulumi.staging.yaml": stagingBase, "Pulumi.production.yaml": stagingBase, "README.md": "# x\n" });
+            project.git("checkout", "-q", "-b", "topic");
+            project.write("Pulumi.production.yaml", stagingHead);
+            project.commit("promote");
+            project.write("README.md", "# y\n");
+            let result = runPinstack(["ci", "changed-stacks", "--base-ref", "main", "--json"], { cwd: project.dir });
+            assert.equal(result.code, 0, result.stderr);
+            assert.deepEqual(jsonLines(result.stdout)[0].stacks, ["production"]);
+            project.write("Pulumi.staging.yaml", stagingHead); // uncommitted
+            result = runPinstack(["ci", "changed-stacks", "--base-ref", "main", "--json"], { cwd: project.dir });
+            assert.deepEqual(jsonLines(result.stdout)[0].stacks, ["production", "staging"]);
+        });
+
+        it("docs-only change: no stacks (an empty matrix)", () => {
+            const project = gitProject({ "Pulumi.staging.yaml": stagingBase });
+            project.git("checkout", "-q", "-b", "docs");
+            project.write("docs/reviewing.md", "# reviewing\n");
+            const { code, stdout } = runPinstack(["ci", "changed-stacks", "--base-ref", "main", "--json"], { cwd: project.dir });
+            assert.equal(code, 0);
+            assert.deepEqual(jsonLines(stdout)[0].stacks, []);
+        });
+
+        it("bad input: a missing file list, an unknown ref (exit 2)", () => {
+            const project = gitProject({ "Pulumi.staging.yaml": stagingBase });
+            assert.equal(runPinstack(["ci", "changed-stacks", "--files", "nope.txt"], { cwd: project.dir }).code, 2);
+            const { code, stderr } = runPinstack(["ci", "changed-stacks", "--base-ref", "origin/nope"], { cwd: project.dir });
+            assert.equal(code, 2);
+            assert.match(stderr, /unknown git ref 'origin\/nope'/);
+        });
+    });
+
+    describe("ci load-test-label", () => {
+        it("prints the mode: each label, and warn when there is none", () => {
+            for (const [message, mode] of [["Merge #1 [load test: abort]", "abort"], ["[Load Test: SKIP]", "skip"], ["[load test: warn]", "warn"], ["Merge #2", "warn"]]) {
+                const { code, stdout } = runPinstack(["ci", "load-test-label", "--message", message]);
+                assert.equal(code, 0);
+                assert.equal(stdout, `${mode}\n`, message);
+            }
+        });
+
+        it("--json says whether the mode came from a label", () => {
+            assert.deepEqual(jsonLines(runPinstack(["ci", "load-test-label", "--message", "x [load test: skip]", "--json"]).stdout), [{ mode: "skip", source: "label", label: "[load test: skip]" }]);
+            assert.deepEqual(jsonLines(runPinstack(["ci", "load-test-label", "--message-file", "-", "--json"], { input: "Merge #3\n\nbody\n" }).stdout), [{ mode: "warn", source: "default", label: null }]);
+        });
+
+        it("a malformed label is bad input (exit 2): the deployment does not guess", () => {
+            const { code, stdout, stderr } = runPinstack(["ci", "load-test-label", "--message", "Merge #4 [load test: abrot]"]);
+            assert.equal(code, 2);
+            assert.equal(stdout, "");
+            assert.match(stderr, /malformed load-test label "\[load test: abrot\]": unknown mode 'abrot'/);
+            assert.match(stderr, /fix: write exactly \[load test: abort\]/);
+        });
+
+        it("needs a message", () => {
+            assert.equal(runPinstack(["ci", "load-test-label"]).code, 2);
+        });
+    });
+
+    describe("ci load-test-gate", () => {
+        const project = () => tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.production.yaml": stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_A }) });
+
+        it("abort + failed: exit 1, production may not be deployed", () => {
+            const { code, stdout } = runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "abort", "--outcome", "failed"], { cwd: project().dir });
+            assert.equal(code, 1);
+            assert.match(stdout, /^error: production may not be deployed: the load test failed/);
+        });
+
+        it("warn + failed: exit 0 with a warning; --json for the workflow", () => {
+            const { code, stdout } = runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "warn", "--outcome", "failed", "--json"], { cwd: project().dir });
+            assert.equal(code, 0);
+            const [line] = jsonLines(stdout);
+            assert.deepEqual([line.deploy, line.level, line.mode, line.outcome], [true, "warning", "warn", "failed"]);
+        });
+
+        it("an unknown mode or outcome is bad input (exit 2)", () => {
+            assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "maybe", "--outcome", "failed"], { cwd: project().dir }).code, 2);
+            assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "warn", "--outcome", "flaky"], { cwd: project().dir }).code, 2);
+        });
+    });
+
+    describe("ci hold-gate", () => {
+        const deployed = stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_B });
+        const rollback = stackYaml({
+            environment: "production",
+            tag: "2023.04.2",
+            digest: DIGEST_A,
+            hold: true,
+            provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A }, { rollback: true }),
+        });
+
+        it("deploying the rollback while on hold: exit 0", () => {
+            const project = gitProject({ "Pulumi.production.yaml": deployed });
+            const deployedSha = project.git("rev-parse", "HEAD").trim();
+            project.write("Pulumi.production.yaml", rollback);
+            project.commit("rollback");
+            const { code, stdout } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", deployedSha], { cwd: project.dir });
+            assert.equal(code, 0, stdout);
+            assert.match(stdout, /^ok: production is on hold; every changed pin is a rollback/);
+        });
+
+        it("a promotion while on hold: exit 1, naming the pin", () => {
+            const project = gitProject({ "Pulumi.production.yaml": rollback });
+            const deployedSha = project.git("rev-parse", "HEAD").trim();
+            project.write("Pulumi.production.yaml", stackYaml({ environment: "production", tag: "2023.05.2", digest: DIGEST_B, hold: true }));
+            project.commit("promote anyway");
+            const { code, stdout } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", deployedSha, "--json"], { cwd: project.dir });
+            assert.equal(code, 1);
+            const [line] = jsonLines(stdout);
+            assert.equal(line.refused, true);
+            assert.deepEqual((line.violations as { rule: string; subject: string }[]).map((v) => [v.rule, v.subject]), [["hold", "backend"]]);
+        });
+
+        it("on hold without --deployed-ref: refused (exit 1); not on hold: exit 0", () => {
+            const held = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.production.yaml": rollback });
+            assert.equal(runPinstack(["ci", "hold-gate", "-s", "production"], { cwd: held.dir }).code, 1);
+            const free = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.production.yaml": deployed });
+            assert.equal(runPinstack(["ci", "hold-gate", "-s", "production"], { cwd: free.dir }).code, 0);
+        });
+
+        it("an unknown deployed ref is bad input (exit 2)", () => {
+            const project = gitProject({ "Pulumi.production.yaml": rollback });
+            const { code, stderr } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", "deadbeef"], { cwd: project.dir });
+            assert.equal(code, 2);
+            assert.match(stderr, /unknown git ref 'deadbeef'/);
+        });
+    });
+});
