@@ -5,6 +5,7 @@ import * as path from "path";
 import {
     changedStacks,
     DEFAULT_MAX_CHARS,
+    deployedCommitFromHistory,
     diffPins,
     GITHUB_COMMENT_LIMIT,
     holdGate,
@@ -42,7 +43,7 @@ Examples:
   $ pinstack ci comment --stack staging --preview preview.json --base-ref origin/main
   $ pinstack ci load-test-label --message "Merge #42 [load test: skip]"
   $ pinstack ci load-test-gate --stack staging --mode abort --outcome failed
-  $ pinstack ci hold-gate --stack production --deployed-ref 4f2a9c1`,
+  $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -`,
         );
 
     ci.command("comment")
@@ -128,17 +129,19 @@ Example:
     ci.command("hold-gate")
         .description("refuse to deploy a stack on hold unless every changed pin is a rollback (lib/rules' hold rule)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
-        .option("--deployed-ref <ref>", "git commit of the stack's last successful update (from `pulumi stack history`)")
+        .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update").conflicts("history"))
+        .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one ('-' for stdin)")
         .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
         .addHelpText("after", "\nExit 0: may deploy; exit 1: on hold and the change is not a rollback; exit 2: unreadable config or unknown ref.")
-        .action((options: { stack: string; deployedRef?: string; json?: boolean }, command: Command) => {
+        .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
+            const deployedRef = options.history !== undefined ? deployedCommitFromHistory(readInput(options.history, "--history"), options.history) : options.deployedRef;
             let deployed: StackConfig | undefined;
-            if (options.deployedRef) {
-                const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, options.deployedRef));
-                if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${options.deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
-                deployed = parseStackText(dir, options.stack, text, options.deployedRef);
+            if (deployedRef) {
+                const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, deployedRef));
+                if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
+                deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
             const verdict = holdGate(config, deployed);
             if (options.json) {

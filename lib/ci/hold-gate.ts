@@ -1,3 +1,4 @@
+import { badInput } from "../errors";
 import type { StackConfig, Violation } from "../model";
 import { effectivePreset, evaluateStack } from "../rules";
 
@@ -39,4 +40,28 @@ export function holdGate(config: StackConfig, deployed: StackConfig | undefined)
     return violations.length > 0
         ? { refused: true, onHold, violations, message: violations.map((v) => v.message).join("\n") }
         : { refused: false, onHold, violations, message: `${config.stack} is on hold${reason ? ` (${reason})` : ""}; every changed pin is a rollback, so it may be deployed` };
+}
+
+/**
+ * The commit of the last successful update, from `pulumi stack history --json` (newest
+ * first; Pulumi records the checked-out commit as `environment["git.head"]`). Undefined
+ * when the stack was never updated, or its last successful update recorded no commit.
+ * Throws bad input (exit 2) when the text is not that command's output.
+ */
+export function deployedCommitFromHistory(text: string, file: string): string | undefined {
+    let history: unknown;
+    try {
+        history = JSON.parse(text);
+    } catch (err) {
+        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack history --json`" });
+    }
+    if (!Array.isArray(history)) throw badInput(`${file}: expected a list of updates (the output of \`pulumi stack history --json\`)`);
+    for (const update of history) {
+        if (typeof update !== "object" || update === null) continue;
+        const { kind, result, environment } = update as { kind?: unknown; result?: unknown; environment?: unknown };
+        if (kind !== "update" || result !== "succeeded") continue;
+        const head = typeof environment === "object" && environment !== null ? (environment as Record<string, unknown>)["git.head"] : undefined;
+        return typeof head === "string" && /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+    }
+    return undefined;
 }

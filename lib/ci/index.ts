@@ -4,7 +4,7 @@
  */
 export { changedStacks, ChangedStacks, normalisePath, pathEffect, PathEffect } from "./changed-stacks";
 export { commentMarker, CommentInput, DEFAULT_MAX_CHARS, renderComment } from "./comment";
-export { holdGate, HoldVerdict } from "./hold-gate";
+export { deployedCommitFromHistory, holdGate, HoldVerdict } from "./hold-gate";
 export { LOAD_TEST_MODES, LOAD_TEST_OUTCOMES, LoadTestLabel, LoadTestMode, LoadTestOutcome, loadTestVerdict, LoadTestVerdict, parseLoadTestLabel } from "./load-test";
 export { diffPins, PinChange, SECRET_TEXT } from "./pin-changes";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";

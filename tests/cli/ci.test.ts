@@ -265,6 +265,23 @@ describe("pinstack ci (as a process)", function () {
             assert.equal(runPinstack(["ci", "hold-gate", "-s", "production"], { cwd: free.dir }).code, 0);
         });
 
+        it("--history: the deployed commit comes from `pulumi stack history --json`", () => {
+            const project = gitProject({ "Pulumi.production.yaml": deployed });
+            const deployedSha = project.git("rev-parse", "HEAD").trim();
+            project.write("Pulumi.production.yaml", rollback);
+            project.commit("rollback");
+            const history = JSON.stringify([
+                { version: 2, kind: "update", result: "failed", environment: { "git.head": "f".repeat(40) } },
+                { version: 1, kind: "update", result: "succeeded", environment: { "git.head": deployedSha } },
+            ]);
+            const { code, stdout, stderr } = runPinstack(["ci", "hold-gate", "-s", "production", "--history", "-"], { cwd: project.dir, input: history });
+            assert.equal(code, 0, stderr);
+            assert.match(stdout, /every changed pin is a rollback/);
+            const missing = runPinstack(["ci", "hold-gate", "-s", "production", "--history", "-"], { cwd: project.dir, input: JSON.stringify([{ kind: "update", result: "succeeded", environment: { "git.head": "e".repeat(40) } }]) });
+            assert.equal(missing.code, 2, "a deployed commit missing from the clone is bad input");
+            assert.match(missing.stderr, /unknown git ref 'e{40}'/);
+        });
+
         it("an unknown deployed ref is bad input (exit 2)", () => {
             const project = gitProject({ "Pulumi.production.yaml": rollback });
             const { code, stderr } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", "deadbeef"], { cwd: project.dir });

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { holdGate } from "../../../lib/ci";
+import { deployedCommitFromHistory, holdGate } from "../../../lib/ci";
+import { PinstackError } from "../../../lib/errors";
 import { DIGEST_A, DIGEST_B, serviceProvenance, stackFromYaml, stackYaml } from "./helpers";
 
 const IMAGE = "ghcr.io/example/backend";
@@ -54,5 +55,40 @@ describe("lib/ci: the production hold gate", () => {
         const verdict = holdGate(rollback, undefined);
         assert.equal(verdict.refused, true);
         assert.match(verdict.message, /--deployed-ref/);
+    });
+});
+
+describe("lib/ci: the deployed commit, from `pulumi stack history --json`", () => {
+    const sha = (c: string) => c.repeat(40);
+    const update = (result: string, head?: string, kind = "update") => ({
+        version: 3,
+        kind,
+        startTime: "2026-11-20T10:00:00Z",
+        message: "m",
+        environment: head ? { "git.head": head, "exec.kind": "cli" } : {},
+        config: {},
+        result,
+    });
+
+    it("is the git.head of the newest successful update", () => {
+        const history = [update("failed", sha("c")), update("succeeded", sha("b")), update("succeeded", sha("a"))];
+        assert.equal(deployedCommitFromHistory(JSON.stringify(history), "h.json"), sha("b"));
+    });
+
+    it("skips refreshes and previews-only kinds", () => {
+        const history = [update("succeeded", sha("d"), "refresh"), update("succeeded", sha("b"))];
+        assert.equal(deployedCommitFromHistory(JSON.stringify(history), "h.json"), sha("b"));
+    });
+
+    it("is unknown for a stack never updated, or an update that recorded no commit", () => {
+        assert.equal(deployedCommitFromHistory("[]", "h.json"), undefined);
+        assert.equal(deployedCommitFromHistory(JSON.stringify([update("succeeded")]), "h.json"), undefined);
+        assert.equal(deployedCommitFromHistory(JSON.stringify([update("succeeded", "not-a-sha")]), "h.json"), undefined);
+    });
+
+    it("anything else is bad input (exit 2)", () => {
+        for (const text of ["", "{", '{"version": 1}']) {
+            assert.throws(() => deployedCommitFromHistory(text, "h.json"), (err: unknown) => err instanceof PinstackError && err.exitCode === 2 && /h\.json/.test(err.message), text);
+        }
     });
 });
