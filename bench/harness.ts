@@ -11,36 +11,53 @@ import * as path from "path";
 export const repoRoot = path.resolve(__dirname, "..");
 export const pinstackBin = path.join(repoRoot, "bin", "pinstack.js");
 
-/** Timing of one command: every run and the median, in milliseconds. */
+/** Timing of one command: wall-clock and CPU (user + system) medians of the runs, in milliseconds. */
 export interface Timing {
     readonly label: string;
     readonly runsMs: readonly number[];
     readonly medianMs: number;
+    readonly cpuRunsMs: readonly number[];
+    readonly cpuMs: number;
     readonly exitCode: number;
 }
 
-/** Runs `node <args>` `runs` times (after one warm-up) and returns the timings. Fails when the exit code is not one of `okCodes`. */
+const cpuWrapper = path.join(__dirname, "cpu-time.js");
+
+/**
+ * Runs `node <script> <args>` `runs` times (after one warm-up) through bench/cpu-time.js
+ * and returns wall and CPU timings. `script` "" measures node's start alone. Fails when
+ * the exit code is not one of `okCodes`.
+ */
 export function timeNode(label: string, args: readonly string[], options: { cwd?: string; runs?: number; okCodes?: readonly number[] } = {}): Timing {
     const runs = options.runs ?? 5;
     const okCodes = options.okCodes ?? [0];
     const once = () => {
         const start = process.hrtime.bigint();
-        const result = spawnSync(process.execPath, [...args], { cwd: options.cwd ?? repoRoot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        const result = spawnSync(process.execPath, [cpuWrapper, ...args], { cwd: options.cwd ?? repoRoot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
         const ms = Number(process.hrtime.bigint() - start) / 1e6;
         if (result.error) throw result.error;
         if (!okCodes.includes(result.status ?? -1)) {
             throw new Error(`${label}: exit ${result.status}\n${result.stderr.slice(0, 2000)}`);
         }
-        return { ms, code: result.status ?? -1 };
+        const cpu = /BENCH_CPU_MS ([\d.]+)\s*$/.exec(result.stderr);
+        if (!cpu) throw new Error(`${label}: no CPU time reported`);
+        return { ms, cpu: Number(cpu[1]), code: result.status ?? -1 };
     };
     const warm = once();
-    const samples = Array.from({ length: runs }, () => once().ms);
-    return { label, runsMs: samples, medianMs: median(samples), exitCode: warm.code };
+    const samples = Array.from({ length: runs }, () => once());
+    const wall = samples.map((s) => s.ms);
+    const cpu = samples.map((s) => s.cpu);
+    return { label, runsMs: wall, medianMs: median(wall), cpuRunsMs: cpu, cpuMs: median(cpu), exitCode: warm.code };
 }
 
-/** The baseline every result is compared with: starting node with an empty script. */
+/** The baseline every result is compared with: a bare node start (`node -e ''`, measured through the same CPU wrapper). */
 export function baseline(runs = 7): Timing {
-    return timeNode("node -e ''", ["-e", ""], { runs });
+    return timeNode("node -e ''", [], { runs });
+}
+
+/** The load average over the last minute, to show how busy the machine was. */
+export function loadAverage(): string {
+    return os.loadavg()[0].toFixed(1);
 }
 
 export function median(values: readonly number[]): number {
@@ -60,6 +77,8 @@ export function machine(): string {
 }
 
 export const ms = (value: number) => `${value.toFixed(0)} ms`;
+/** `wall / cpu` for a table cell. */
+export const both = (t: Timing) => `${ms(t.medianMs)} / ${ms(t.cpuMs)}`;
 export const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
 
 /**

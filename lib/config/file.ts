@@ -45,7 +45,9 @@ export function parseStackFileText(file: string, text: string, options: { projec
         });
     }
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // Duplicate keys are found in toPlain with a Set: yaml's own check compares every key
+    // with every earlier one, which is quadratic in a map of a thousand services.
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
         const pos = lineCounter.linePos(first.pos[0]);
@@ -69,10 +71,21 @@ export function parseStackFileText(file: string, text: string, options: { projec
     }
     const secretKeys: string[] = [];
     const raw: Record<string, unknown> = {};
+    const duplicate = (node: unknown, name = String(isScalar(node) ? node.value : node)) => {
+        const pos = lineCounter.linePos((node as Scalar).range?.[0] ?? 0);
+        return badInput(`malformed YAML: Map keys must be unique ('${name}' appears twice)`, {
+            fix: "keep one of the two entries",
+            location: where(pos.line, pos.col),
+        });
+    };
+    checkUniqueKeys(root, duplicate);
+    const seen = new Set<string>();
     for (const pair of configPair.value.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const key = qualifyKey(String(pair.key.value), project);
-        const value = toPlain(pair.value, [key], secretKeys);
+        if (seen.has(key)) throw duplicate(pair.key, key);
+        seen.add(key);
+        const value = toPlain(pair.value, [key], secretKeys, duplicate);
         if (value !== SECRET) raw[key] = value;
     }
     return { file, raw, secretKeys, locate };
@@ -80,28 +93,42 @@ export function parseStackFileText(file: string, text: string, options: { projec
 
 const SECRET = Symbol("secret");
 
+/** The top level of the file (config:, secretsprovider:, ...) must not repeat a key either. */
+function checkUniqueKeys(root: { items: unknown[] }, duplicate: (key: unknown) => Error): void {
+    const seen = new Set<string>();
+    for (const pair of root.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) throw duplicate(pair.key);
+        seen.add(key);
+    }
+}
+
 /**
  * Converts YAML nodes to plain values. Two things differ from doc.toJS(): `secure:`
  * values are dropped (recorded in secretKeys) so no code path can print them, and an
  * unquoted number keeps its source text (`tag: 1.20` is the tag "1.20", not 1.2) so a
  * version is checked as written; the schema then decides whether a number was wanted.
  */
-function toPlain(node: unknown, at: ConfigPath, secretKeys: string[]): unknown {
+function toPlain(node: unknown, at: ConfigPath, secretKeys: string[], duplicate: (key: unknown) => Error): unknown {
     if (isMap(node)) {
         if (node.items.length === 1 && isScalar(node.items[0].key) && node.items[0].key.value === "secure") {
             secretKeys.push(dottedKey(at));
             return SECRET;
         }
         const out: Record<string, unknown> = {};
+        const seen = new Set<string>();
         for (const pair of node.items) {
             const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-            const value = toPlain(pair.value, [...at, key], secretKeys);
+            if (seen.has(key)) throw duplicate(pair.key);
+            seen.add(key);
+            const value = toPlain(pair.value, [...at, key], secretKeys, duplicate);
             if (value !== SECRET) out[key] = value;
         }
         return out;
     }
     if (isSeq(node)) {
-        return node.items.map((item, i) => toPlain(item, [...at, i], secretKeys)).filter((v) => v !== SECRET);
+        return node.items.map((item, i) => toPlain(item, [...at, i], secretKeys, duplicate)).filter((v) => v !== SECRET);
     }
     if (isScalar(node)) {
         if (typeof node.value === "number" && node.type === "PLAIN" && typeof node.source === "string") {

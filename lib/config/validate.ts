@@ -35,18 +35,21 @@ type SchemaNode = {
  * config (which hands every value over as text) become the booleans, integers and
  * JSON objects the schema wants.
  */
-export function resolveScalars(value: unknown, schema: SchemaNode | boolean | undefined, coerce: boolean): unknown {
+export function resolveScalars(value: unknown, schema: SchemaNode | boolean | undefined, coerce: boolean, depth = 0): unknown {
     const node = typeof schema === "object" ? schema : undefined;
     if (value instanceof NumberSource) return node?.type === "string" ? value.source : value.value;
-    if (coerce && typeof value === "string" && node?.type && node.type !== "string") {
+    // `pulumi config set pinstack:hold true` writes the string "true": the top-level scalar
+    // keys that Pulumi.yaml types are read as Pulumi reads them, even from a file.
+    const pulumiScalar = depth === 1 && (node?.type === "boolean" || node?.type === "integer");
+    if ((coerce || pulumiScalar) && typeof value === "string" && node?.type && node.type !== "string") {
         value = coerceString(value, node.type);
     }
-    if (Array.isArray(value)) return value.map((item) => resolveScalars(item, node?.items, coerce));
+    if (Array.isArray(value)) return value.map((item) => resolveScalars(item, node?.items, coerce, depth + 1));
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
         for (const [key, child] of Object.entries(value)) {
             const childSchema = node?.properties?.[key] ?? (typeof node?.additionalProperties === "object" ? node.additionalProperties : undefined);
-            out[key] = resolveScalars(child, childSchema, coerce);
+            out[key] = resolveScalars(child, childSchema, coerce, depth + 1);
         }
         return out;
     }

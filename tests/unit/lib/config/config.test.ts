@@ -112,9 +112,12 @@ describe("lib/config: parseStackConfig", () => {
         assert.equal(objects.services[0].image, "x/api");
     });
 
-    it("does not coerce file values: hold: \"true\" in a file is a wrong type", () => {
-        const err = parseError(`config:\n  pinstack:environment: staging\n  pinstack:hold: "true"\n`);
-        assert.match(err.message, /pinstack:hold: must be true or false, not the string 'true'/);
+    it("reads top-level scalars as Pulumi writes them (hold: \"true\"), but not nested values", () => {
+        assert.equal(parse(`config:\n  pinstack:environment: staging\n  pinstack:hold: "true"\n  pinstack:cloud: "false"\n`).hold, true);
+        const err = parseError(`config:\n  pinstack:environment: staging\n  pinstack:hold: "yes"\n`);
+        assert.match(err.message, /pinstack:hold: must be true or false, not the string 'yes'/);
+        const nested = parseError(base.replace("port: 8000", 'port: "8000"'));
+        assert.match(nested.message, /pinstack:services.backend.port: must be a whole number, not the string '8000'/);
     });
 
     it("applies pinstack:preset overrides and gates", () => {
@@ -168,9 +171,12 @@ describe("lib/config: bad input names file, line and key (exit 2)", () => {
         assert.ok((err.location?.line ?? 0) >= 5, `line ${err.location?.line}`);
     });
 
-    it("a duplicate key is malformed YAML", () => {
+    it("a duplicate key is malformed YAML, at any depth, naming the second one", () => {
         const err = parseError(`config:\n  pinstack:environment: staging\n  pinstack:environment: production\n`);
-        assert.match(err.message, /:3:3: malformed YAML: Map keys must be unique/);
+        assert.match(err.message, /:3:3: malformed YAML: Map keys must be unique \('pinstack:environment' appears twice\)/);
+        assert.match(parseError(base.replace("port: 8000", "port: 8000\n      tag: 2023.05.2")).message, /:9:7: malformed YAML: Map keys must be unique \('tag'/);
+        assert.match(parseError(`config:\n  pinstack:environment: staging\n  environment: staging\n`).message, /:3:3: .*'pinstack:environment' appears twice/, "a bare key and its qualified form are the same key");
+        assert.match(parseError(`config: {}\nconfig:\n  pinstack:environment: staging\n`).message, /:2:1: .*'config' appears twice/);
     });
 
     it("an empty file (or comments only) is bad input", () => {
