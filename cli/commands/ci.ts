@@ -6,6 +6,7 @@ import {
     changedStacks,
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
+    formatLoadTestRecord,
     diffPins,
     GITHUB_COMMENT_LIMIT,
     holdGate,
@@ -15,6 +16,7 @@ import {
     LoadTestOutcome,
     loadTestVerdict,
     parseLoadTestLabel,
+    parseLoadTestRecord,
     parsePreview,
     Redactor,
     renderComment,
@@ -114,14 +116,24 @@ Example:
     ci.command("load-test-gate")
         .description("decide whether a stack may be deployed after its load test (lib/rules' load-test-gate, strict)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
-        .addOption(new Option("--mode <mode>", "the label's mode").choices([...LOAD_TEST_MODES]).makeOptionMandatory())
-        .addOption(new Option("--outcome <outcome>", "what the load test did").choices([...LOAD_TEST_OUTCOMES]).makeOptionMandatory())
-        .option("--json", "one JSON line: {stack, mode, outcome, deploy, level, message}")
+        .addOption(new Option("--mode <mode>", "the label's mode").choices([...LOAD_TEST_MODES]).conflicts("record"))
+        .addOption(new Option("--outcome <outcome>", "what the load test did").choices([...LOAD_TEST_OUTCOMES]).conflicts("record"))
+        .option("--record <text>", "mode and outcome as CI records them on the commit: 'mode=<mode> outcome=<outcome>'")
+        .option("--json", "one JSON line: {stack, mode, outcome, record, deploy, level, message}")
         .addHelpText("after", "\nExit 0: deploy (a warning is printed when there is one); exit 1: do not deploy.")
-        .action((options: { stack: string; mode: LoadTestMode; outcome: LoadTestOutcome; json?: boolean }, command: Command) => {
+        .action((options: { stack: string; mode?: LoadTestMode; outcome?: LoadTestOutcome; record?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
-            const verdict = loadTestVerdict(loadStack(dir, options.stack), options.mode, options.outcome);
-            if (options.json) process.stdout.write(jsonLine({ stack: options.stack, mode: options.mode, outcome: options.outcome, ...verdict }));
+            let mode = options.mode;
+            let outcome = options.outcome;
+            if (options.record !== undefined) {
+                const record = parseLoadTestRecord(options.record);
+                if (!record) throw badInput(`--record ${JSON.stringify(options.record)}: expected 'mode=<abort|skip|warn> outcome=<passed|failed|not-run>'`);
+                ({ mode, outcome } = record);
+            }
+            if (mode === undefined || outcome === undefined) throw badInput("give --mode and --outcome, or --record", { fix: "e.g. --mode warn --outcome failed" });
+            const verdict = loadTestVerdict(loadStack(dir, options.stack), mode, outcome);
+            const record = formatLoadTestRecord(mode, outcome);
+            if (options.json) process.stdout.write(jsonLine({ stack: options.stack, mode, outcome, record, ...verdict }));
             else process.stdout.write(`${verdict.level}: ${verdict.message}\n`);
             if (!verdict.deploy) process.exitCode = ExitCode.refused;
         });

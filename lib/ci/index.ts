@@ -5,7 +5,18 @@
 export { changedStacks, ChangedStacks, normalisePath, pathEffect, PathEffect } from "./changed-stacks";
 export { commentMarker, CommentInput, DEFAULT_MAX_CHARS, renderComment } from "./comment";
 export { deployedCommitFromHistory, holdGate, HoldVerdict } from "./hold-gate";
-export { LOAD_TEST_MODES, LOAD_TEST_OUTCOMES, LoadTestLabel, LoadTestMode, LoadTestOutcome, loadTestVerdict, LoadTestVerdict, parseLoadTestLabel } from "./load-test";
+export {
+    formatLoadTestRecord,
+    LOAD_TEST_MODES,
+    LOAD_TEST_OUTCOMES,
+    LoadTestLabel,
+    LoadTestMode,
+    LoadTestOutcome,
+    loadTestVerdict,
+    LoadTestVerdict,
+    parseLoadTestLabel,
+    parseLoadTestRecord,
+} from "./load-test";
 export { diffPins, PinChange, SECRET_TEXT } from "./pin-changes";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";

@@ -95,3 +95,17 @@ export function loadTestVerdict(config: StackConfig, mode: LoadTestMode, outcome
     }
     return { deploy: true, level: "notice", message: outcome === "passed" ? "load test passed" : "load test failed; the stack's level for load-test-gate lets the deployment go on" };
 }
+
+/**
+ * How CI records a load test on the commit (a commit status description), so the production
+ * workflow, run later and by hand, can gate on it: `mode=abort outcome=failed`.
+ */
+export function formatLoadTestRecord(mode: LoadTestMode, outcome: LoadTestOutcome): string {
+    return `mode=${mode} outcome=${outcome}`;
+}
+
+/** Reads formatLoadTestRecord's text; undefined when it is not one. */
+export function parseLoadTestRecord(text: string): { mode: LoadTestMode; outcome: LoadTestOutcome } | undefined {
+    const match = /^mode=(abort|skip|warn) outcome=(passed|failed|not-run)$/.exec(text.trim());
+    return match ? { mode: match[1] as LoadTestMode, outcome: match[2] as LoadTestOutcome } : undefined;
+}

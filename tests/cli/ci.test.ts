@@ -220,6 +220,17 @@ describe("pinstack ci (as a process)", function () {
             assert.deepEqual([line.deploy, line.level, line.mode, line.outcome], [true, "warning", "warn", "failed"]);
         });
 
+        it("--record: the mode and outcome CI recorded on the commit", () => {
+            const refused = runPinstack(["ci", "load-test-gate", "-s", "production", "--record", "mode=abort outcome=failed", "--json"], { cwd: project().dir });
+            assert.equal(refused.code, 1);
+            assert.equal(jsonLines(refused.stdout)[0].record, "mode=abort outcome=failed");
+            assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--record", "mode=skip outcome=not-run"], { cwd: project().dir }).code, 0);
+            const bad = runPinstack(["ci", "load-test-gate", "-s", "production", "--record", "abort/failed"], { cwd: project().dir });
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /expected 'mode=<abort\|skip\|warn> outcome=/);
+            assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "warn"], { cwd: project().dir }).code, 2, "--outcome missing");
+        });
+
         it("an unknown mode or outcome is bad input (exit 2)", () => {
             assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "maybe", "--outcome", "failed"], { cwd: project().dir }).code, 2);
             assert.equal(runPinstack(["ci", "load-test-gate", "-s", "production", "--mode", "warn", "--outcome", "flaky"], { cwd: project().dir }).code, 2);

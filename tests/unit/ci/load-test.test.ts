@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { loadTestVerdict, parseLoadTestLabel } from "../../../lib/ci";
+import { formatLoadTestRecord, loadTestVerdict, parseLoadTestLabel, parseLoadTestRecord } from "../../../lib/ci";
 import { DIGEST_A, stackFromYaml, stackYaml } from "./helpers";
 
 describe("lib/ci: the load-test label ([load test: abort|skip|warn])", () => {
@@ -118,3 +118,20 @@ describe("lib/ci: the load-test gate (production, after staging was load-tested)
 function pick(verdict: { deploy: boolean; level: string }) {
     return [verdict.deploy, verdict.level];
 }
+
+describe("lib/ci: the load-test record on a commit (staging run -> production run)", () => {
+    it("round-trips every mode and outcome", () => {
+        for (const mode of ["abort", "skip", "warn"] as const) {
+            for (const outcome of ["passed", "failed", "not-run"] as const) {
+                assert.deepEqual(parseLoadTestRecord(formatLoadTestRecord(mode, outcome)), { mode, outcome });
+            }
+        }
+        assert.equal(formatLoadTestRecord("abort", "failed"), "mode=abort outcome=failed");
+    });
+
+    it("anything else is not a record", () => {
+        for (const text of ["", "mode=abort", "mode=ABORT outcome=failed", "mode=abort outcome=flaky", "outcome=failed mode=abort", "x mode=abort outcome=failed"]) {
+            assert.equal(parseLoadTestRecord(text), undefined, text);
+        }
+    });
+});
