@@ -152,6 +152,25 @@ const gates = {
     },
 };
 
+/**
+ * Written by every `pinstack promote`, `rollback` and `hold` next to the pins: what last changed
+ * this file and why, so the git history of the file (`pinstack history`) carries the reason of
+ * changes that move no pin (a hold lifted) as well as of those that do.
+ */
+const lastChange = {
+    type: "object",
+    additionalProperties: false,
+    required: ["command", "at", "by", "reason"],
+    properties: {
+        command: { type: "string", enum: ["promote", "rollback", "hold", "hold-clear"] },
+        at: { type: "string", minLength: 1 },
+        by: { type: "string", minLength: 1 },
+        reason: { type: "string" },
+        from: { type: "string" },
+        update: { type: "integer", minimum: 1 },
+    },
+};
+
 /** The schema of the `pinstack:*` keys of one stack's config (after bare keys got their `pinstack:` prefix). */
 export const stackConfigSchema = {
     $id: "https://pinstack.dev/schemas/stack-config.json",
@@ -176,6 +195,7 @@ export const stackConfigSchema = {
         },
         "pinstack:preset": presetOverrides,
         "pinstack:gates": gates,
+        "pinstack:lastChange": lastChange,
     },
 } as const;
 
