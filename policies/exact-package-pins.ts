@@ -1,0 +1,33 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { rules } from "../lib/rules";
+import { requirementsOf } from "./support/packages";
+import { withContext } from "./support/policy";
+import { applies, configSchema } from "./support/settings";
+import { ruleContext, syntheticStack } from "./support/stack";
+
+/**
+ * lib rule `exact-package-pins` on the package pins as they reach the cluster: the requirement
+ * files of PackageRequirements' ConfigMap (the CodeArtifact PackageIndex itself holds
+ * repositories, not versions).
+ */
+export const exactPackagePins: ResourceValidationPolicy = {
+    name: "exact-package-pins",
+    description:
+        "Package pins name one exact version (10.8.5), never a range (>=, ~=, ^, *, 1.2.x) or nothing. Write the version that was tested.",
+    enforcementLevel: "mandatory",
+    configSchema: configSchema(),
+    validateResource: (args, report) => {
+        const requirements = requirementsOf(args.type, args.props);
+        if (!requirements) return;
+        withContext(args, report, (context) => {
+            if (!applies(context, "exact-package-pins")) return;
+            for (const where of requirements.unknown) {
+                report(`ConfigMap ${args.name}: ${where} cannot be known during preview, so its package pins cannot be checked; keep the pins in plain values`);
+            }
+            for (const file of requirements.files) {
+                const findings = rules["exact-package-pins"].stack!(syntheticStack(context, { packages: file.pins }), ruleContext(context), {});
+                for (const finding of findings) report(`ConfigMap ${args.name}, ${file.file}: ${finding.message}`);
+            }
+        });
+    },
+};

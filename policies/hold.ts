@@ -1,0 +1,80 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { parseReference } from "../lib/reference";
+import type { ImageSubject } from "../lib/rules";
+import { holdRule } from "../lib/rules/hold";
+import { isUnknown } from "./support/known";
+import { readWorkloadPin, WorkloadPin } from "./support/pins";
+import { withContext } from "./support/policy";
+import { applies, configSchema } from "./support/settings";
+import { output, servingWorkloads, stackView } from "./support/stack";
+import { describeWorkload } from "./support/workloads";
+
+export interface HoldConfig {
+    /** Set by CI from the deployed stack (its `hold` output): the stack is on hold whatever the change under review says. */
+    readonly onHold?: boolean;
+    readonly holdReason?: string;
+    /** Set by CI from the deployed stack's `pins` output: per service, the reference running now. Unchanged pins pass. */
+    readonly deployed?: Readonly<Record<string, string>>;
+}
+
+const emptyRef = { input: "", domain: "", name: "", path: "", tag: "", digest: "" };
+
+/**
+ * lib rule `hold`. The stack is on hold when the pack's config says so (CI reads it from the
+ * deployed stack, so clearing `pinstack:hold` in the change under review does not lift it) or
+ * the program's `hold` output is true (or unknown). While on hold, every serving workload must
+ * run either the pin deployed now (`deployed`, from CI) or a rollback pin: one whose
+ * provenance has `rollback: true` and a seal that verifies against this service and pin.
+ */
+export const hold: StackValidationPolicy = {
+    name: "hold",
+    description:
+        "While a stack is on hold (set by `pinstack rollback`), only rollbacks may change what it runs: every changed pin must carry the sealed rollback provenance `pinstack rollback` writes. " +
+        "Finish the incident, then clear pinstack:hold in a reviewed change before promoting again.",
+    enforcementLevel: "mandatory",
+    configSchema: configSchema({
+        onHold: { type: "boolean", default: false, description: "The deployed stack is on hold (CI: `pulumi stack output hold`)." },
+        holdReason: { type: "string", description: "Why, for messages." },
+        deployed: {
+            type: "object",
+            additionalProperties: { type: "string", minLength: 1 },
+            description: "Per service, the image reference deployed now (CI: `pulumi stack output pins`, services.<name>.reference).",
+        },
+    }),
+    validateStack: (args, report) => {
+        withContext<HoldConfig>(args, report, (context, config) => {
+            if (!applies(context, "hold")) return;
+            const view = stackView(args.resources);
+            const programHold = output(view, "hold");
+            const onHold = config.onHold === true || programHold === true || isUnknown(programHold);
+            if (!onHold) return;
+            const programReason = output(view, "holdReason");
+            const holdReason = config.holdReason ?? (typeof programReason === "string" && programReason !== "" ? programReason : undefined);
+            for (const { urn, workload } of servingWorkloads(view)) {
+                const reading = readWorkloadPin(workload);
+                const why = reading.ok ? notARollback(reading.pin, workload.service, config) : `it ${reading.problem}`;
+                if (!why) continue;
+                const subject: ImageSubject = { ref: reading.ok ? reading.pin.ref : emptyRef, service: workload.service };
+                for (const finding of holdRule.imageOnHold(subject, context.stack, { hold: true, holdReason })) {
+                    report(`${describeWorkload(workload)}: ${finding.message} (${why})`, urn);
+                }
+            }
+        });
+    },
+};
+
+/** Why the pin may not run while on hold, or undefined when it may. */
+function notARollback(pin: WorkloadPin, service: string, config: HoldConfig): string | undefined {
+    const deployed = config.deployed?.[service];
+    if (deployed !== undefined && isSamePin(deployed, pin)) return undefined;
+    if (!pin.provenance?.rollback) return `${pin.text} is not a rollback: it carries no rollback provenance`;
+    if (!pin.sealValid) return `the rollback provenance of ${pin.text} has a seal that does not match it (edited by hand, or copied from another pin)`;
+    return undefined;
+}
+
+/** The deployed reference is this pin: same repository and tag, and the pin's digest when it has one. */
+function isSamePin(deployed: string, pin: WorkloadPin): boolean {
+    const parsed = parseReference(deployed);
+    if (!parsed.ok || parsed.ref.name !== pin.ref.name || parsed.ref.tag !== pin.ref.tag) return false;
+    return pin.ref.digest ? parsed.ref.digest === pin.ref.digest : true;
+}

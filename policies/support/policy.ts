@@ -1,0 +1,63 @@
+import type { ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { AnnotationKeys } from "../../components/labels";
+import type { Level, SchemeName } from "../../lib/model";
+import { schemes } from "../../lib/schemes";
+import { entry, isUnknown } from "./known";
+import { PackConfigError, PackContext, packContext } from "./settings";
+import { Workload, workloadOf } from "./workloads";
+
+/**
+ * Runs `body` with the pack's context for this policy's config. A config the pack cannot use
+ * is reported as a violation of the policy (at its level) instead of letting it pass.
+ */
+export function withContext<C extends object>(
+    args: Pick<ResourceValidationArgs | StackValidationArgs, "getConfig">,
+    report: ReportViolation,
+    body: (context: PackContext, config: C) => void,
+): void {
+    const config = args.getConfig<C>();
+    let context: PackContext;
+    try {
+        context = packContext(config);
+    } catch (err) {
+        if (err instanceof PackConfigError) {
+            report(err.message);
+            return;
+        }
+        throw err;
+    }
+    body(context, config);
+}
+
+/** The Kubernetes workload of a resource policy's resource, when it runs containers. */
+export function workloadToCheck(args: ResourceValidationArgs): Workload | undefined {
+    if (!args.type.startsWith("kubernetes:")) return undefined;
+    const workload = workloadOf(args.type, args.props, args.name);
+    return workload && (workload.containers.length > 0 || workload.unknownPaths.length > 0) ? workload : undefined;
+}
+
+const schemeNames = new Set(Object.keys(schemes));
+
+export function isSchemeName(value: string): value is SchemeName {
+    return schemeNames.has(value);
+}
+
+/** The workload's `pinstack.dev/scheme`, when it names a scheme; it applies to the main container only. */
+export function annotatedScheme(workload: Workload): SchemeName | undefined {
+    const scheme = entry(workload.annotations, AnnotationKeys.scheme);
+    return typeof scheme === "string" && isSchemeName(scheme) ? scheme : undefined;
+}
+
+export function schemeForMain(workload: Workload): (container: { main: boolean }) => SchemeName | undefined {
+    const scheme = annotatedScheme(workload);
+    return (container) => (container.main ? scheme : undefined);
+}
+
+const LEVEL_RANK: Record<Level, number> = { disabled: 0, advisory: 1, mandatory: 2 };
+
+/** A finding lib lowered below the rule's level on this stack (a load test labelled warn). */
+export function isLowered(findingLevel: Level | undefined, ruleLevel: Level): boolean {
+    return findingLevel !== undefined && LEVEL_RANK[findingLevel] < LEVEL_RANK[ruleLevel];
+}
+
+export { isUnknown };
