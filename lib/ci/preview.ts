@@ -255,9 +255,10 @@ function fromEvents(events: readonly Record<string, unknown>[], file: string): P
         if (isObject(summary)) {
             sawSummary = true;
             changeSummary = numberRecord(summary.resourceChanges);
-            // `PolicyPacks` is PascalCase on the wire (a historical quirk of the API type).
-            for (const [name, version] of Object.entries(stringRecord(summary.PolicyPacks))) {
-                packs.add(`${name}@${version.replace(/^v/, "")}`);
+            // `PolicyPacks` is PascalCase on the wire (a historical quirk of the API type); a
+            // local pack is keyed `<name>|local|<path>`.
+            for (const [key, version] of Object.entries(stringRecord(summary.PolicyPacks))) {
+                packs.add(`${key.split("|")[0]}@${version.replace(/^v/, "")}`);
             }
         }
         const prelude = event.preludeEvent;

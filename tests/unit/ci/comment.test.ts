@@ -256,3 +256,18 @@ describe("lib/ci: truncating a long comment", () => {
 function rank(op: string | undefined): number {
     return ["replace", "delete", "create", "update"].indexOf(op ?? "");
 }
+
+describe("lib/ci: comments from recorded outputs of the real CLI", () => {
+    it("a refused production preview shows the rule error as a blocking row, lines joined with <br>", () => {
+        const out = renderComment(input({ preview: parsePreview(readFixture("preview/recorded/production-refused-events.jsonl"), "refused.jsonl") }));
+        const row = lines(out).find((l) => l.startsWith("| **error** | preview | stack |"));
+        assert.match(row ?? "", /Pulumi\.production\.yaml:50:7: pinstack:packages\.ukrdc-services\.version: error \[no-prereleases\][^|]*<br>/);
+        assert.match(out, /\*\*1 blocking finding\*\*/);
+    });
+
+    it("a passing streamed preview names the pack and says there are no violations", () => {
+        const out = renderComment(input({ stack: "staging", preview: parsePreview(readFixture("preview/recorded/staging-promotion-events.jsonl"), "events.jsonl") }));
+        assert.match(out, /Policy packs: `pinstack@0\.1\.0`; no violations\./);
+        assert.match(out, /#### Preview: 1 to update, 2 to replace, 14 unchanged/);
+    });
+});

@@ -147,3 +147,35 @@ describe("lib/ci: reading `pulumi preview --json`", () => {
         assert.equal(stripColors("<{%fg 1%}>error: <{%reset%}>\u001b[31mboom\u001b[0m"), "error: boom");
     });
 });
+
+describe("lib/ci: recorded outputs of the real CLI (tests/fixtures/preview/recorded)", () => {
+    it("the digest of a new stack: every resource a create, no policy events", () => {
+        const preview = parsePreview(readFixture("preview/recorded/staging-create-digest.json"), "digest.json");
+        assert.equal(preview.format, "digest");
+        assert.deepEqual(preview.changeSummary, { create: 17 });
+        assert.equal(preview.resources.length, 17);
+        assert.ok(preview.resources.every((r) => r.op === "create"));
+        assert.equal(preview.policies.ran, undefined);
+        assert.equal(preview.config["pinstack:environment"], "staging");
+    });
+
+    it("a promotion, streamed: replacements folded, keys from the detailed diff, the local pack named once, debug dropped", () => {
+        const preview = parsePreview(readFixture("preview/recorded/staging-promotion-events.jsonl"), "events.jsonl");
+        assert.deepEqual(preview.changeSummary, { replace: 2, same: 14, update: 1 });
+        const changed = preview.resources.filter((r) => r.op !== "same");
+        assert.deepEqual(changed.map((r) => `${r.op} ${r.name}`).sort(), ["replace backend-migrate", "replace backend-version", "update backend"]);
+        const deployment = changed.find((r) => r.name === "backend");
+        assert.ok(deployment?.keys.some((k) => k.path === "spec.template.spec.containers[0].image"));
+        const job = changed.find((r) => r.name === "backend-migrate");
+        assert.ok(job?.keys.some((k) => k.path === "metadata.name" && k.replace));
+        assert.deepEqual(preview.policies, { ran: true, packs: ["pinstack@0.1.0"], findings: [] });
+        assert.deepEqual(preview.diagnostics, []);
+    });
+
+    it("a refused production preview: the program's rule error, file, line and key included", () => {
+        const preview = parsePreview(readFixture("preview/recorded/production-refused-events.jsonl"), "refused.jsonl");
+        assert.deepEqual(preview.diagnostics.map((d) => d.severity), ["error"]);
+        assert.match(preview.diagnostics[0].message, /^error: Pulumi\.production\.yaml:50:7: pinstack:packages\.ukrdc-services\.version: error \[no-prereleases\]/);
+        assert.equal(preview.policies.ran, true);
+    });
+});
