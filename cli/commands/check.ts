@@ -1,9 +1,8 @@
 import { Command, Option } from "commander";
-import { loadAllStacks, loadStack } from "../../lib/config";
 import { badInput, ExitCode } from "../../lib/errors";
-import { colorEnabled, formatViolation, jsonLine, painter } from "../../lib/format";
 import type { Gates, StackConfig, Violation } from "../../lib/model";
-import { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } from "../../lib/rules";
+// lib/config (yaml), lib/rules and lib/format load inside the action: `pinstack --help` and the
+// other commands should not pay for them at start-up.
 
 /** `pinstack check [--stack S] [--json]`: every rule over the stack files, no Pulumi CLI needed. Writes no file. */
 export function register(program: Command): void {
@@ -26,13 +25,17 @@ Examples:
 Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is broken,
 2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
         )
-        .action((options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
+        .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
+            const { loadAllStacks, loadStack } = await import("../../lib/config");
+            const { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
+            const { colorEnabled, formatViolation, jsonLine, painter } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
-            const gates = parseGates(options.gate, options.commitMessage);
+            const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const results = stacks.map((config) => ({ config, violations: sortViolations(evaluateStack(config, effectivePreset(config), { gates, strictGates: options.strictGates })) }));
-            process.stdout.write(options.json ? renderJson(results) : renderHuman(results));
-            if (results.some((r) => isRefused(r.violations))) process.exitCode = ExitCode.refused;
+            const refusing = (violations: readonly Violation[]) => isRefused(violations);
+            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : renderHuman(results, painter(colorEnabled()), formatViolation));
+            if (results.some((r) => refusing(r.violations))) process.exitCode = ExitCode.refused;
         });
 }
 
@@ -41,7 +44,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Gate results from `--gate key=value` and `--commit-message`. Unknown keys or values are bad input. */
-export function parseGates(pairs: readonly string[], commitMessage?: string): Gates {
+export function parseGates(pairs: readonly string[], commitMessage: string | undefined, parseLoadTestLabel: (message: string) => Gates["loadTest"]): Gates {
     const gates: { -readonly [K in keyof Gates]: Gates[K] } = {};
     if (commitMessage !== undefined) {
         const label = parseLoadTestLabel(commitMessage);
@@ -79,7 +82,7 @@ function sortViolations(violations: Violation[]): Violation[] {
 
 type Result = { config: StackConfig; violations: Violation[] };
 
-function renderJson(results: readonly Result[]): string {
+function renderJson(results: readonly Result[], jsonLine: (value: unknown) => string, isRefused: (v: readonly Violation[]) => boolean): string {
     let out = "";
     for (const { config, violations } of results) {
         for (const v of violations) {
@@ -110,8 +113,9 @@ function renderJson(results: readonly Result[]): string {
     return out;
 }
 
-function renderHuman(results: readonly Result[]): string {
-    const paint = painter(colorEnabled());
+type Paint = (style: "red" | "green" | "yellow" | "dim", text: string) => string;
+
+function renderHuman(results: readonly Result[], paint: Paint, formatViolation: (v: Violation, paint: Paint) => string): string {
     let out = "";
     for (const { violations } of results) {
         for (const v of violations) out += `${formatViolation(v, paint)}\n`;

@@ -1,8 +1,7 @@
 import { Command } from "commander";
-import { loadStack } from "../../lib/config";
 import { badInput } from "../../lib/errors";
-import { colorEnabled, jsonLine, painter, PinChange, pinDiff, PinView, renderTable, shortDigest } from "../../lib/format";
-import { effectivePreset } from "../../lib/rules";
+import type { painter as Painter, PinChange, PinView } from "../../lib/format";
+// The libraries load inside the action, so other commands do not pay for them at start-up.
 
 /** `pinstack diff <from> <to> [--json]`: what promoting <from> to <to> would change. Writes no file. */
 export function register(program: Command): void {
@@ -23,7 +22,10 @@ Examples:
 change is update, add, unchanged or only-in-target (the target's pin stays); direction says
 whether an update moves forward (upgrade) or back (downgrade) under the service's scheme.`,
         )
-        .action((fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
+        .action(async (fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
+            const { loadStack } = await import("../../lib/config");
+            const { effectivePreset } = await import("../../lib/rules");
+            const { colorEnabled, jsonLine, painter, pinDiff, renderTable, shortDigest } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
             const from = loadStack(dir, fromName);
@@ -42,21 +44,21 @@ whether an update moves forward (upgrade) or back (downgrade) under the service'
             }
             const table = {
                 headers: ["KIND", "NAME", `${to.stack.toUpperCase()} NOW`, "", `AFTER (FROM ${from.stack.toUpperCase()})`, "NOTE"],
-                rows: shown.map((c) => [c.kind, c.name, pinText(c.current), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed), note(c, paint)]),
+                rows: shown.map((c) => [c.kind, c.name, pinText(c.current, shortDigest), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed, shortDigest), note(c, paint)]),
             };
             process.stdout.write(renderTable(table));
             process.stdout.write(`\n${updates} change${updates === 1 ? "" : "s"} promoting ${from.stack} -> ${to.stack}${to.hold ? paint("yellow", ` (${to.stack} is on hold: only rollbacks pass)`) : ""}\n`);
         });
 }
 
-function pinText(pin: PinView | null): string {
+function pinText(pin: PinView | null, shortDigest: (digest: string) => string): string {
     if (!pin) return "-";
     if (pin.version !== undefined) return pin.version;
     const tag = pin.tag ?? "(no tag)";
     return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
 }
 
-function note(change: PinChange, paint: ReturnType<typeof painter>): string {
+function note(change: PinChange, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
     if (change.change === "add") parts.push(paint("green", "new"));
     if (change.change === "only-in-target") parts.push("stays");

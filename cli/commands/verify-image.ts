@@ -1,9 +1,9 @@
 import { Command } from "commander";
-import { loadStack } from "../../lib/config";
 import { badInput, ExitCode } from "../../lib/errors";
-import { colorEnabled, jsonLine, painter } from "../../lib/format";
+import type { painter as Painter } from "../../lib/format";
 import type { SchemeName } from "../../lib/model";
-import { effectivePreset, evaluateImage, ImageResult, isRefused } from "../../lib/rules";
+import type { ImageResult } from "../../lib/rules";
+// The libraries load inside the action, so other commands do not pay for them at start-up.
 
 /**
  * `pinstack verify-image <ref>... --stack S [--service N] [--json]`: may these images be
@@ -30,7 +30,10 @@ that service's tag scheme too. Advisory findings are printed as warnings and do 
 Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a valid reference
 (or the stack or service is unknown).`,
         )
-        .action((references: string[], options: { stack: string; service?: string; json?: boolean }, command: Command) => {
+        .action(async (references: string[], options: { stack: string; service?: string; json?: boolean }, command: Command) => {
+            const { loadStack } = await import("../../lib/config");
+            const { effectivePreset, evaluateImage, isRefused } = await import("../../lib/rules");
+            const { colorEnabled, jsonLine, painter } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
             const preset = effectivePreset(config);
@@ -82,7 +85,7 @@ export function contractLine(input: string, result: ImageResult) {
     };
 }
 
-function humanLine(input: string, result: ImageResult, paint: ReturnType<typeof painter>): string {
+function humanLine(input: string, result: ImageResult, paint: ReturnType<typeof Painter>): string {
     const shown = JSON.stringify(input);
     if (result.error !== undefined) return `${paint("red", "invalid")}  ${shown}: ${result.error}\n`;
     const refusing = result.violations.filter((v) => v.level === "mandatory");

@@ -1,9 +1,10 @@
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { SourceLocation } from "../model";
 import { NumberSource } from "./file";
 import { ConfigPath, dottedKey } from "./keys";
 import type { Locator } from "./locate";
 import { knownTopLevelKeys, stackConfigSchema } from "./schema";
+import { AJV_OPTIONS, schemaHash } from "./validator/options";
 
 /** One thing wrong with a config, at one key. */
 export interface ConfigProblem {
@@ -13,11 +14,22 @@ export interface ConfigProblem {
 
 let compiled: ValidateFunction | undefined;
 
-/** Compiled once per process: compiling costs more than validating thousands of pins. */
-function validator(): ValidateFunction {
+/**
+ * The validator: the one generated ahead of time (validator/compiled.ts) when it was made
+ * from this very schema, else ajv compiles the schema now (correct, ~0.3 s slower; the
+ * unit tests say to regenerate). Loaded lazily so commands that read no config skip it.
+ */
+export function validator(): ValidateFunction {
     if (!compiled) {
-        const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
-        compiled = ajv.compile(stackConfigSchema);
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const generated = require("./validator/compiled") as { schemaHash: string; validate: ValidateFunction };
+        if (generated.schemaHash === schemaHash(stackConfigSchema)) {
+            compiled = generated.validate;
+        } else {
+            // eslint-disable-next-line @typescript-eslint/no-var-requires
+            const Ajv = require("ajv").default as typeof import("ajv").default;
+            compiled = new Ajv(AJV_OPTIONS).compile(stackConfigSchema);
+        }
     }
     return compiled;
 }

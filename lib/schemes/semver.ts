@@ -1,4 +1,7 @@
-import * as semver from "semver";
+// Subpath imports: the package's index loads every range and comparator module (~50 ms).
+import type SemVer from "semver/classes/semver";
+import compareSemver from "semver/functions/compare";
+import parseSemverValue from "semver/functions/parse";
 import type { SchemeName } from "../model";
 import type { SchemeParse, TagScheme } from "./types";
 import { hasLeadingZero, parseOrThrow } from "./util";
@@ -6,7 +9,7 @@ import { hasLeadingZero, parseOrThrow } from "./util";
 /** A strict semantic version as written. */
 export interface SemverVersion {
     readonly value: string;
-    readonly version: semver.SemVer;
+    readonly version: SemVer;
     /** The tag carried a leading `v` (only where the scheme allows it). */
     readonly vPrefix: boolean;
 }
@@ -23,7 +26,7 @@ export function semverScheme(options: { allowV: boolean; name: SchemeName }): Ta
         example: options.allowV ? "v1.4.2" : "1.4.2",
         ordered: true,
         parse: (value) => parseSemver(value, options.allowV),
-        compare: (a, b) => semver.compare(parseOrThrow(scheme, a).version, parseOrThrow(scheme, b).version),
+        compare: (a, b) => compareSemver(parseOrThrow(scheme, a).version, parseOrThrow(scheme, b).version),
         isPrerelease: (value) => {
             const parsed = scheme.parse(value);
             return parsed.ok && parsed.version.version.prerelease.length > 0;
@@ -58,7 +61,7 @@ function parseSemver(value: string, allowV: boolean): SchemeParse<SemverVersion>
     if (zeroPadded !== undefined) {
         return { ok: false, error: `'${value}' has a leading zero in '${zeroPadded}'; write ${parts.map((p) => String(Number(p))).join(".")}` };
     }
-    const version = semver.parse(body, { loose: false });
+    const version = parseSemverValue(body, { loose: false });
     if (!version) {
         return { ok: false, error: `'${value}' has an invalid prerelease or build part; e.g. 1.4.2-rc.1 or 1.4.2+build.5 (no leading zeros in numeric parts)` };
     }
