@@ -25,6 +25,8 @@ const emptyRef = { input: "", domain: "", name: "", path: "", tag: "", digest: "
  * the program's `hold` output is true (or unknown). While on hold, every serving workload must
  * run either the pin deployed now (`deployed`, from CI) or a rollback pin: one whose
  * provenance has `rollback: true` and a seal that verifies against this service and pin.
+ * `pinstack rollback` re-seals only the pins it changes, so without `deployed` a rollback that
+ * leaves some service as it was is refused: CI must pass the deployed pins while on hold.
  */
 export const hold: StackValidationPolicy = {
     name: "hold",
@@ -67,7 +69,13 @@ export const hold: StackValidationPolicy = {
 function notARollback(pin: WorkloadPin, service: string, config: HoldConfig): string | undefined {
     const deployed = config.deployed?.[service];
     if (deployed !== undefined && isSamePin(deployed, pin)) return undefined;
-    if (!pin.provenance?.rollback) return `${pin.text} is not a rollback: it carries no rollback provenance`;
+    if (!pin.provenance?.rollback) {
+        // pinstack rollback re-seals only the pins it changes; without the deployed pins the pack
+        // cannot tell an unchanged pin from a new promotion, so only rollback pins pass (as lib/ci's hold gate).
+        return config.deployed
+            ? `${pin.text} is not a rollback (no rollback provenance) and not the pin deployed now (${deployed ?? "none"})`
+            : `${pin.text} is not a rollback (no rollback provenance), and the pack was not given the deployed pins (hold.deployed) to tell an unchanged pin from a new one`;
+    }
     if (!pin.sealValid) return `the rollback provenance of ${pin.text} has a seal that does not match it (edited by hand, or copied from another pin)`;
     return undefined;
 }

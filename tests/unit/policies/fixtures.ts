@@ -32,9 +32,9 @@ export function promoted(pin: Pin, extra: Partial<UnsealedProvenance> = {}): Pro
     });
 }
 
-/** What `pinstack rollback` writes for the pin. */
+/** What `pinstack rollback` writes for a pin it restores (lib/promote/rollback.ts): the original `from`, `rollback: true`. */
 export function rolledBack(pin: Pin): Provenance {
-    return promoted(pin, { from: "production", reason: "incident 42: back to the last good release", rollback: true });
+    return promoted(pin, { reason: "incident 42: back to the last good release", rollback: true });
 }
 
 export interface Container {

@@ -19,7 +19,13 @@ import {
     unknownCheckingProxy,
 } from "@pulumi/policy";
 
-export { unknownArrayValue, unknownObjectValue, unknownStringValue, unknownBooleanValue } from "@pulumi/policy/proxy";
+/**
+ * The sentinels @pulumi/policy's deserializer puts where a value is unknown (marked @internal,
+ * so not in its typings): props holding them throw UnknownValueError when read, as in a preview.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sentinels = require("@pulumi/policy/proxy") as Record<"unknownStringValue" | "unknownBooleanValue" | "unknownArrayValue" | "unknownObjectValue", string>;
+export const { unknownStringValue, unknownBooleanValue, unknownArrayValue, unknownObjectValue } = sentinels;
 
 const repoRoot = path.resolve(__dirname, "../../..");
 

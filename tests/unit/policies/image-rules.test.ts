@@ -25,7 +25,6 @@ import {
 } from "./helpers";
 
 const repo = backendPin.image;
-const good = `${repo}:2023.06.1@${digestOf("a")}`;
 
 function args(policy: ResourceValidationPolicy, resource: StackResourceInput, stack = "production", extra: Record<string, unknown> = {}) {
     return resourceArgs({ ...resource, config: { ...configFromFile(stack, policy.name), ...extra } });
