@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
 import { badInput } from "../errors";
-import { ConfigPath, dottedKey, qualifyKey } from "./keys";
-import { documentLocator, Locator } from "./locate";
+import { qualifyKey } from "./keys";
+import { Locator, Position, positionLocator } from "./locate";
 
 /** A `Pulumi.<stack>.yaml` read from disk: its `config:` map as plain data, and where each key is. */
 export interface StackFile {
@@ -37,7 +37,8 @@ export function readStackFile(file: string, options: { project?: string } = {}):
 export function parseStackFileText(file: string, text: string, options: { project?: string } = {}): StackFile {
     const project = options.project ?? projectNameNear(file);
     const where = (line: number, column: number, key = "") => ({ file, line, column, key });
-    if (text.trim() === "" || text.split(/\r?\n/).every((line) => line.trim() === "" || line.trim().startsWith("#"))) {
+    // Empty: no line holds anything but blanks and comments.
+    if (!/^[ \t]*[^\s#]/m.test(text)) {
         throw badInput("the stack file is empty", {
             why: "a stack file needs a config: map with at least pinstack:environment",
             fix: "restore the file from git, or write `config:` with the stack's pinstack: keys",
@@ -61,7 +62,14 @@ export function parseStackFileText(file: string, text: string, options: { projec
         throw badInput("the stack file must be a YAML mapping with a config: key", { location: where(1, 1) });
     }
     const configPair = root.items.find((pair) => isScalar(pair.key) && pair.key.value === "config");
-    const locate = documentLocator(file, doc, lineCounter, project);
+    // Positions are recorded while the values are converted: one walk over the document.
+    const positions = new Map<string, Position>();
+    const positionOf = (node: unknown): Position => {
+        const pos = lineCounter.linePos((node as Scalar | undefined)?.range?.[0] ?? 0);
+        return { line: pos.line, column: pos.col };
+    };
+    const configLine = configPair ? positionOf(configPair.key) : { line: 0, column: 0 };
+    const locate = positionLocator(file, positions, configLine);
     if (!configPair || configPair.value === null || (isScalar(configPair.value) && configPair.value.value === null)) {
         return { file, raw: {}, secretKeys: [], locate };
     }
@@ -79,13 +87,15 @@ export function parseStackFileText(file: string, text: string, options: { projec
         });
     };
     checkUniqueKeys(root, duplicate);
+    const walk: Walk = { secretKeys, duplicate, positions, positionOf };
     const seen = new Set<string>();
     for (const pair of configPair.value.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const key = qualifyKey(String(pair.key.value), project);
         if (seen.has(key)) throw duplicate(pair.key, key);
         seen.add(key);
-        const value = toPlain(pair.value, [key], secretKeys, duplicate);
+        positions.set(key, positionOf(pair.key));
+        const value = toPlain(pair.value, key, walk);
         if (value !== SECRET) raw[key] = value;
     }
     return { file, raw, secretKeys, locate };
@@ -110,25 +120,42 @@ function checkUniqueKeys(root: { items: unknown[] }, duplicate: (key: unknown) =
  * unquoted number keeps its source text (`tag: 1.20` is the tag "1.20", not 1.2) so a
  * version is checked as written; the schema then decides whether a number was wanted.
  */
-function toPlain(node: unknown, at: ConfigPath, secretKeys: string[], duplicate: (key: unknown) => Error): unknown {
+interface Walk {
+    readonly secretKeys: string[];
+    readonly duplicate: (key: unknown) => Error;
+    /** Dotted key -> where its key (or list item) is written. */
+    readonly positions: Map<string, Position>;
+    readonly positionOf: (node: unknown) => Position;
+}
+
+function toPlain(node: unknown, at: string, walk: Walk): unknown {
     if (isMap(node)) {
         if (node.items.length === 1 && isScalar(node.items[0].key) && node.items[0].key.value === "secure") {
-            secretKeys.push(dottedKey(at));
+            walk.secretKeys.push(at);
             return SECRET;
         }
         const out: Record<string, unknown> = {};
         const seen = new Set<string>();
         for (const pair of node.items) {
             const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-            if (seen.has(key)) throw duplicate(pair.key);
+            if (seen.has(key)) throw walk.duplicate(pair.key);
             seen.add(key);
-            const value = toPlain(pair.value, [...at, key], secretKeys, duplicate);
+            const child = `${at}.${key}`;
+            walk.positions.set(child, walk.positionOf(pair.key));
+            const value = toPlain(pair.value, child, walk);
             if (value !== SECRET) out[key] = value;
         }
         return out;
     }
     if (isSeq(node)) {
-        return node.items.map((item, i) => toPlain(item, [...at, i], secretKeys, duplicate)).filter((v) => v !== SECRET);
+        const out: unknown[] = [];
+        node.items.forEach((item, i) => {
+            const child = `${at}[${i}]`;
+            walk.positions.set(child, walk.positionOf(item));
+            const value = toPlain(item, child, walk);
+            if (value !== SECRET) out.push(value);
+        });
+        return out;
     }
     if (isScalar(node)) {
         if (typeof node.value === "number" && node.type === "PLAIN" && typeof node.source === "string") {

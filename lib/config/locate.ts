@@ -53,6 +53,20 @@ export function documentLocator(file: string, doc: Document, lineCounter: LineCo
             walk(configPair.value, []);
         }
     }
+    return positionLocator(file, positions, configLine);
+}
+
+/** A 1-based line and column. */
+export interface Position {
+    readonly line: number;
+    readonly column: number;
+}
+
+/**
+ * A locator over positions recorded by dotted key. A key that was not written (a missing
+ * required key) resolves to its nearest written parent, and at worst to `config:`.
+ */
+export function positionLocator(file: string, positions: ReadonlyMap<string, Position>, configLine: Position): Locator {
     return (key) => {
         const dotted = typeof key === "string" ? key : dottedKey(key);
         let probe = dotted;

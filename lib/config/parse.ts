@@ -75,10 +75,10 @@ export function parseStackConfig(
         });
     }
     const services = Object.entries((config["pinstack:services"] ?? {}) as Record<string, RawService>).map(([name, value]) =>
-        toServicePin(name, value, at, semantic),
+        toServicePin(name, value, at, locate, semantic),
     );
     const packages = Object.entries((config["pinstack:packages"] ?? {}) as Record<string, RawPackage>).map(([name, value]) =>
-        toPackagePin(name, value, at),
+        toPackagePin(name, value, at, locate),
     );
     if (semantic.length > 0) throw problemsError(semantic);
 
@@ -115,7 +115,7 @@ type RawPackage = { version: string; channel?: PackageChannel; provenance?: Prov
 /** Default port when a service names none (the common HTTP app port). */
 export const DEFAULT_PORT = 8080;
 
-function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => SourceLocation, problems: ConfigProblem[]): ServicePin {
+function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => SourceLocation, locateKey: (key: string) => SourceLocation, problems: ConfigProblem[]): ServicePin {
     const base: ConfigPath = ["pinstack:services", name];
     checkImage(raw, base, at, problems);
     if (raw.previous) checkTagAndDigest(raw.previous, [...base, "previous"], at, problems);
@@ -126,7 +126,8 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
         problems.push({ message: "activeColor applies only to strategy: blue-green", location: at([...base, "activeColor"]) });
     }
     const fieldLocations: Record<string, SourceLocation> = {};
-    for (const key of Object.keys(raw)) fieldLocations[key] = at([...base, key]);
+    const prefix = `pinstack:services.${name}.`;
+    for (const key of Object.keys(raw)) fieldLocations[key] = locateKey(prefix + key);
     const pin: ServicePin = {
         ...(raw as unknown as Omit<ServicePin, "name" | "scheme" | "port" | "strategy" | "location">),
         name,
@@ -141,10 +142,11 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
     return pin;
 }
 
-function toPackagePin(name: string, raw: RawPackage, at: (p: ConfigPath) => SourceLocation): PackagePin {
+function toPackagePin(name: string, raw: RawPackage, at: (p: ConfigPath) => SourceLocation, locateKey: (key: string) => SourceLocation): PackagePin {
     const base: ConfigPath = ["pinstack:packages", name];
     const fieldLocations: Record<string, SourceLocation> = {};
-    for (const key of Object.keys(raw)) fieldLocations[key] = at([...base, key]);
+    const prefix = `pinstack:packages.${name}.`;
+    for (const key of Object.keys(raw)) fieldLocations[key] = locateKey(prefix + key);
     if (!fieldLocations.version) fieldLocations.version = at(base);
     return {
         name,
