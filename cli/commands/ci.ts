@@ -6,6 +6,7 @@ import {
     changedStacks,
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
+    deployedFacts,
     formatLoadTestRecord,
     diffPins,
     GITHUB_COMMENT_LIMIT,
@@ -18,9 +19,11 @@ import {
     parseLoadTestLabel,
     parseLoadTestRecord,
     parsePreview,
+    parsePolicyConfig,
     Redactor,
     renderComment,
     secretValuesFromConfig,
+    withDeployedFacts,
 } from "../../lib/ci";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
@@ -36,13 +39,14 @@ import { effectivePreset, evaluateStack } from "../../lib/rules";
 export function register(program: Command): void {
     const ci = program
         .command("ci")
-        .description("CI helpers: PR comment, changed stacks, load-test and hold gates (used by .github/workflows)")
+        .description("CI helpers: PR comment, changed stacks, policy config, load-test and hold gates (used by .github/workflows)")
         .addHelpText(
             "after",
             `
 Examples:
   $ pinstack ci changed-stacks --base-ref origin/main --json
   $ pinstack ci comment --stack staging --preview preview.json --base-ref origin/main
+  $ pinstack ci policy-config --stack production --outputs outputs.json -o policy-config.json
   $ pinstack ci load-test-label --message "Merge #42 [load test: skip]"
   $ pinstack ci load-test-gate --stack staging --mode abort --outcome failed
   $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -`,
@@ -89,6 +93,33 @@ Example:
                 for (const stack of result.stacks) process.stdout.write(`${stack}\t${result.reasons[stack].join(", ")}\n`);
                 for (const stack of result.removed) process.stderr.write(`note: Pulumi.${stack}.yaml is deleted by this change; nothing to preview\n`);
             }
+        });
+
+    ci.command("policy-config")
+        .description("the policy pack config for a preview or update: policies/config.<stack>.json plus the deployed stack's hold and pins")
+        .requiredOption("-s, --stack <stack>", "the stack being previewed or updated")
+        .requiredOption("--outputs <file>", "output of `pulumi stack output --json` for the stack ('-' for stdin; {} when never deployed)")
+        .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
+        .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
+        .addHelpText(
+            "after",
+            `
+The hold policy judges a change against what runs now; a policy only sees the new program,
+so CI passes the deployed stack's hold flag and per-service references in the pack config.
+
+Example:
+  $ pulumi stack output -s production --json > outputs.json
+  $ pinstack ci policy-config -s production --outputs outputs.json -o policy-config.json
+  $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
+        )
+        .action((options: { stack: string; outputs: string; config?: string; output?: string }, command: Command) => {
+            const dir: string = command.optsWithGlobals().dir;
+            const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
+            const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
+            const merged = withDeployedFacts(config, deployedFacts(readInput(options.outputs, "--outputs"), options.outputs));
+            const text = `${JSON.stringify(merged, null, 2)}\n`;
+            if (options.output) writeAtomic(options.output, text);
+            else process.stdout.write(text);
         });
 
     ci.command("load-test-label")

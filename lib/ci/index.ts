@@ -18,6 +18,7 @@ export {
     parseLoadTestRecord,
 } from "./load-test";
 export { diffPins, PinChange, SECRET_TEXT } from "./pin-changes";
+export { DeployedFacts, deployedFacts, parsePolicyConfig, withDeployedFacts } from "./policy-config";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";
 export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";

@@ -177,6 +177,39 @@ describe("pinstack ci (as a process)", function () {
         });
     });
 
+    describe("ci policy-config", () => {
+        const packConfig = JSON.stringify({ hold: { enforcementLevel: "mandatory", preset: "production" } });
+        const outputs = JSON.stringify({ hold: true, holdReason: "incident #940", pins: { services: { backend: { reference: `${IMAGE}:2023.04.2@${DIGEST_A}` } }, packages: {} } });
+
+        it("merges the deployed hold and pins into policies/config.<stack>.json, to a file", () => {
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "policies/config.production.json": packConfig, "outputs.json": outputs });
+            const { code, stderr } = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "-o", "merged.json"], { cwd: project.dir });
+            assert.equal(code, 0, stderr);
+            assert.deepEqual(JSON.parse(project.read("merged.json")), {
+                hold: { enforcementLevel: "mandatory", preset: "production", onHold: true, holdReason: "incident #940", deployed: { backend: `${IMAGE}:2023.04.2@${DIGEST_A}` } },
+            });
+        });
+
+        it("a stack never deployed ({} on stdin): the config as it is", () => {
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "pack.json": packConfig });
+            const { code, stdout } = runPinstack(["ci", "policy-config", "-s", "qa", "--outputs", "-", "--config", "pack.json"], { cwd: project.dir, input: "{}\n" });
+            assert.equal(code, 0);
+            assert.deepEqual(JSON.parse(stdout), JSON.parse(packConfig));
+        });
+
+        it("bad input: no pack config, malformed outputs (exit 2, nothing written)", () => {
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "policies/config.production.json": packConfig, "bad.json": "{" });
+            const before = snapshot(project.dir);
+            const missing = runPinstack(["ci", "policy-config", "-s", "staging", "--outputs", "bad.json", "-o", "m.json"], { cwd: project.dir });
+            assert.equal(missing.code, 2);
+            assert.match(missing.stderr, /config\.staging\.json: cannot read it \(ENOENT\)/);
+            const malformed = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "bad.json", "-o", "m.json"], { cwd: project.dir });
+            assert.equal(malformed.code, 2);
+            assert.match(malformed.stderr, /bad\.json: malformed JSON/);
+            assert.deepEqual(snapshot(project.dir), before);
+        });
+    });
+
     describe("ci load-test-label", () => {
         it("prints the mode: each label, and warn when there is none", () => {
             for (const [message, mode] of [["Merge #1 [load test: abort]", "abort"], ["[Load Test: SKIP]", "skip"], ["[load test: warn]", "warn"], ["Merge #2", "warn"]]) {

@@ -91,6 +91,8 @@ describe("the GitHub workflows", () => {
             assert.equal(up.with["stack-name"], "${{ inputs.stack }}");
             assert.equal(up.with.message, "${{ steps.message.outputs.text }}");
             assert.match(up.with.policyPacks, /'policies'/);
+            assert.equal(up.with.policyPackConfigs, "${{ steps.policy.outputs.file }}");
+            assert.match(step("Policy pack config").run, /ci policy-config --stack "\$STACK" --outputs outputs\.json/);
         });
 
         it("reads the load-test label before the update, and judges the load test after it", () => {
@@ -165,11 +167,12 @@ describe("the GitHub workflows", () => {
             assert.equal(pr.jobs.preview.environment, "preview-${{ matrix.stack }}");
         });
 
-        it("previews with --diff --json, the policy pack and the stack's policy config", () => {
+        it("previews with --diff --json, the policy pack and the stack's policy config plus the deployed hold and pins", () => {
             const run = pr.jobs.preview.steps.find((s: { name?: string }) => s.name === "pulumi preview").run;
             assert.match(run, /args=\(--stack "\$STACK" --diff --json/);
             assert.match(run, /--policy-pack policies/);
-            assert.match(run, /--policy-pack-config "policies\/config\.\$STACK\.json"/);
+            assert.match(run, /pulumi stack output --stack "\$STACK" --json > outputs\.json\n\s*node bin\/pinstack\.js ci policy-config --stack "\$STACK" --outputs outputs\.json --output "\$RUNNER_TEMP\/policy-config\.json"/);
+            assert.match(run, /--policy-pack-config "\$RUNNER_TEMP\/policy-config\.json"/);
             assert.match(run, /PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview/);
         });
 

@@ -1,0 +1,74 @@
+import { badInput } from "../errors";
+
+/**
+ * The policy pack's config for one preview or update: `policies/config.<stack>.json` plus
+ * what only the deployed stack knows. The pack's `hold` policy judges the change against
+ * what runs now — is the deployed stack on hold, which reference does each service run —
+ * and reads that from its config (policies/hold.ts), because a policy sees the new program
+ * only. CI takes it from `pulumi stack output --json` (the program's `hold`, `holdReason`
+ * and `pins` outputs) and this merges it in.
+ */
+
+type Json = Record<string, unknown>;
+
+/** The deployed facts the hold policy reads, from `pulumi stack output --json`. */
+export interface DeployedFacts {
+    readonly onHold: boolean;
+    readonly holdReason?: string;
+    /** Per service, the image reference running now. */
+    readonly deployed: Readonly<Record<string, string>>;
+}
+
+/** Reads the program's outputs; undefined when the stack has none yet (never deployed). Throws bad input for anything that is not that command's output. */
+export function deployedFacts(outputsText: string, file: string): DeployedFacts | undefined {
+    let outputs: unknown;
+    try {
+        outputs = JSON.parse(outputsText.trim() === "" ? "{}" : outputsText);
+    } catch (err) {
+        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack output --json`" });
+    }
+    if (!isObject(outputs)) throw badInput(`${file}: expected an object (the output of \`pulumi stack output --json\`)`);
+    if (Object.keys(outputs).length === 0) return undefined;
+    const deployed: Record<string, string> = {};
+    const services = isObject(outputs.pins) && isObject(outputs.pins.services) ? outputs.pins.services : {};
+    for (const [name, service] of Object.entries(services)) {
+        if (isObject(service) && typeof service.reference === "string" && service.reference !== "") deployed[name] = service.reference;
+    }
+    const reason = typeof outputs.holdReason === "string" && outputs.holdReason !== "" ? outputs.holdReason : undefined;
+    // A `hold` Pulumi shows as "[secret]" (or anything but a boolean) cannot prove the stack is
+    // free: on hold, as the policy treats an unknown `hold`. A program that exports no `hold`
+    // says nothing; the change's own pinstack:hold still counts in the policy.
+    const onHold = outputs.hold === undefined ? false : outputs.hold !== false;
+    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed };
+}
+
+/** `config` (the parsed policies/config.<stack>.json) with the hold policy's deployed facts merged in. */
+export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined): Json {
+    if (!facts) return config;
+    const hold = isObject(config.hold) ? config.hold : {};
+    return {
+        ...config,
+        hold: {
+            ...hold,
+            onHold: facts.onHold,
+            ...(facts.holdReason ? { holdReason: facts.holdReason } : {}),
+            deployed: facts.deployed,
+        },
+    };
+}
+
+/** Parses a policy pack config file's text. Throws bad input naming the file. */
+export function parsePolicyConfig(text: string, file: string): Json {
+    let config: unknown;
+    try {
+        config = JSON.parse(text);
+    } catch (err) {
+        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    if (!isObject(config)) throw badInput(`${file}: a policy pack config must be a JSON object (policy name -> settings)`);
+    return config;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
