@@ -4,7 +4,11 @@ import { register as changelog } from "./changelog";
 import { register as check } from "./check";
 import { register as ci } from "./ci";
 import { register as diff } from "./diff";
+import { register as history } from "./history";
+import { register as hold } from "./hold";
 import { register as notes } from "./notes";
+import { register as promote } from "./promote";
+import { register as rollback } from "./rollback";
 import { register as status } from "./status";
 import { register as verifyImage } from "./verify-image";
 
@@ -19,6 +23,10 @@ export const commands: readonly Register[] = [
     diff,
     check,
     verifyImage,
+    promote,
+    rollback,
+    hold,
+    history,
     bump,
     changelog,
     notes,

@@ -1,3 +1,4 @@
+import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { Document, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Scalar, stringify, visit, YAMLMap } from "yaml";
 import { badInput } from "../errors";
@@ -60,8 +61,9 @@ interface Splice {
 }
 
 /** Applies `changes` to stack file text. Bad input (exit 2) when the text is not a stack file. */
-export function editConfigText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string } = {}): EditedText {
+export function editConfigText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string; diffName?: string } = {}): EditedText {
     const file = options.file ?? "Pulumi.<stack>.yaml";
+    const diffName = options.diffName ?? file;
     const project = options.project ?? "pinstack";
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: true });
@@ -82,19 +84,23 @@ export function editConfigText(text: string, changes: readonly ConfigChange[], o
     if (splices) {
         const spliced = applySplices(text, splices);
         if (sameData(spliced, intended)) {
-            return { text: spliced, formattingKept: true, diff: unifiedDiff(file, text, spliced, splices) };
+            return { text: spliced, formattingKept: true, diff: unifiedDiff(diffName, text, spliced, splices) };
         }
     }
     const rendered = applyThroughDocument(doc, operations);
     if (!sameData(rendered, intended)) throw new Error(`internal error: editing ${file} did not produce the intended config`);
-    return { text: rendered, formattingKept: false, diff: unifiedDiff(file, text, rendered) };
+    return { text: rendered, formattingKept: false, diff: unifiedDiff(diffName, text, rendered) };
 }
 
-/** Reads `file` and plans `changes` to it (nothing written). Bad input (exit 2) when it cannot be read. */
+/**
+ * Reads `file` and plans `changes` to it (nothing written). Bad input (exit 2) when it cannot be
+ * read. `displayName` names the file in messages; the diff names it by its base name, as a
+ * reviewer sees it in the project.
+ */
 export function planStackFileEdit(file: string, changes: readonly ConfigChange[], options: { project?: string; displayName?: string } = {}): PlannedFileEdit {
     const before = readTextOrNull(file);
     if (before === null) throw badInput(`${options.displayName ?? file}: no such stack file`);
-    const edited = editConfigText(before, changes, { file: options.displayName ?? file, project: options.project });
+    const edited = editConfigText(before, changes, { file: options.displayName ?? file, project: options.project, diffName: path.basename(file) });
     return { file, expected: before, ...edited };
 }
 

@@ -1,0 +1,76 @@
+import { Command } from "commander";
+import { jsonLine } from "../../lib/format";
+import { applyChanges, planPromotion } from "../../lib/promote";
+import { registryResolver } from "../../lib/registry";
+import { environmentFor, moveLines, paintDiff, writeWarnings } from "../promotion-output";
+
+/**
+ * `pinstack promote <from> <to> [--service N]... [--package P]... --reason T [--dry-run]
+ * [--allow-undeployed] [--json]`: the reviewed config change that moves pins to the next stack.
+ */
+export function register(program: Command): void {
+    program
+        .command("promote")
+        .description("copy pins from one stack to the next as a reviewed change of Pulumi.<to>.yaml (with provenance)")
+        .argument("<from>", "source stack, e.g. staging")
+        .argument("<to>", "target stack, e.g. production")
+        .option("--service <name>", "promote this service (repeatable); with no --service/--package, every pin of <from>", collect, [])
+        .option("--package <name>", "promote this package (repeatable)", collect, [])
+        .requiredOption("--reason <text>", "why: recorded in each pin's provenance and in pinstack:lastChange")
+        .option("--dry-run", "show the change, write nothing")
+        .option("--allow-undeployed", "promote pins that never ran on <from> (or have not soaked); recorded in the provenance")
+        .option("--json", "one JSON object per pin moved: kind, name, change, from, to, before, after, resolvedDigest, deployedSince, provenance, written")
+        .addHelpText(
+            "after",
+            `
+Examples:
+  $ pinstack promote staging production --service backend --reason "Release 2023.06.2 (#921)"
+  $ pinstack promote playground staging --reason "nightly" --dry-run
+  $ pinstack promote staging production --package ukrdc-services --reason "10.8.5 tested" --json
+
+Only the promoted keys of Pulumi.<to>.yaml change (comments and layout kept); each pin gets
+a sealed provenance {from, at, by, reason, seal}. Where <to> requires digests the tag is
+resolved through the registry and pinned, and pinstack.ledger.json records tag -> digest.
+Refused (exit 1, nothing written): <to> on hold; a pin never deployed on <from> (pulumi stack
+history) or not soaked for <to>'s soakMinutes; a tag that moved; a rule of <to> broken.
+Exit 2: unknown stack, service or package.`,
+        )
+        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean }, command: Command) => {
+            const env = environmentFor(command);
+            const plan = await planPromotion(
+                { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed },
+                env,
+                registryResolver(),
+            );
+            if (plan.moves.length > 0 && !options.dryRun) applyChanges([plan.stackEdit, plan.ledgerChange]);
+            writeWarnings(plan.warnings);
+            const written = plan.moves.length > 0 && !options.dryRun;
+            if (options.json) {
+                process.stdout.write(
+                    plan.moves
+                        .map((m) => jsonLine({ kind: m.kind, name: m.name, change: m.change, from: plan.from, to: plan.to, before: m.before, after: m.after, resolvedDigest: m.resolvedDigest ?? null, deployedSince: m.deployedSince ?? null, provenance: m.provenance, written }))
+                        .join(""),
+                );
+                return;
+            }
+            if (plan.moves.length === 0) {
+                process.stdout.write(`${plan.to} already runs the chosen pins of ${plan.from}; nothing to promote\n`);
+                return;
+            }
+            process.stdout.write(`promote ${plan.from} -> ${plan.to}${options.dryRun ? " (dry run: nothing written)" : ""}\n`);
+            process.stdout.write(
+                moveLines(plan.moves, (m) =>
+                    [m.deployedSince ? `on ${plan.from} since update ${m.deployedSince.version}` : options.allowUndeployed ? "not checked: --allow-undeployed" : "", m.resolvedDigest ? "digest from the registry" : ""].filter(Boolean).join("; "),
+                ),
+            );
+            process.stdout.write(`\n${paintDiff(plan.diff)}`);
+            if (written) {
+                const files = [plan.stackEdit?.file, plan.ledgerChange?.file].filter(Boolean).map((f) => require("path").basename(f as string));
+                process.stdout.write(`\nwrote ${files.join(", ")}: review, commit, and deploy with \`pulumi up -s ${plan.to}\`\n`);
+            }
+        });
+}
+
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
+}

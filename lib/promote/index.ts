@@ -1,0 +1,14 @@
+/**
+ * Promotion as a reviewed config change: promote, rollback and hold plan their edits of the
+ * stack files (nothing written), then apply writes them all-or-nothing.
+ */
+import { FileChange, TransactionHooks, writeStackEdits } from "../config/write";
+export { checkReason, currentActor, Environment, LastChange, PinMove } from "./common";
+export { planPromotion, PromoteRequest, PromotionPlan } from "./plan";
+export { planRollback, RollbackPlan, RollbackRequest } from "./rollback";
+export { HoldPlan, planHold } from "./hold";
+
+/** Writes every file of a plan, or none (stack file first, then the ledger). */
+export function applyChanges(changes: readonly (FileChange | undefined)[], hooks: TransactionHooks = {}): void {
+    writeStackEdits(changes.filter((c): c is FileChange => c !== undefined), hooks);
+}

@@ -1,0 +1,283 @@
+import * as path from "path";
+import { loadAllStacks, loadStack, parseStackConfig, parseStackFileText } from "../config";
+import { FileChange, planStackFileEdit, PlannedFileEdit, ConfigChange, unifiedDiff } from "../config/write";
+import { badInput, refused } from "../errors";
+import { packagePinView, PinView, servicePinView } from "../format";
+import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
+import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
+import type { PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
+import { packageSubject, sealProvenance, serviceSubject } from "../provenance";
+import type { DigestResolver } from "../registry";
+import { effectivePreset, evaluateStack } from "../rules";
+import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, rawConfig, refusal, setOrDelete, unknownPin } from "./common";
+
+/**
+ * `pinstack promote <from> <to>`: copy chosen pins from one stack to the next as a reviewed
+ * config change. Planning reads everything and decides; nothing is written until applyPlan,
+ * and applyPlan writes the stack file and the ledger all-or-nothing.
+ *
+ * A promotion is refused (exit 1) when:
+ *   - <to> is on hold (only rollbacks pass);
+ *   - a pin was never successfully deployed on <from> (unless allowUndeployed, which is then
+ *     recorded in the pin's provenance), or has not run there for <to>'s soakMinutes;
+ *   - <to> requires digests and the registry's digest for the tag differs from one recorded
+ *     before (the tag moved), or the registry cannot be asked;
+ *   - the would-be file breaks one of <to>'s mandatory rules for a promoted pin.
+ */
+
+export interface PromoteRequest {
+    readonly from: string;
+    readonly to: string;
+    /** Services to promote; with packages, none named means every pin of <from>. */
+    readonly services?: readonly string[];
+    readonly packages?: readonly string[];
+    readonly reason: string;
+    readonly allowUndeployed?: boolean;
+}
+
+export interface PromotionPlan {
+    readonly from: string;
+    readonly to: string;
+    readonly moves: readonly PinMove[];
+    /** The stack file edit (absent when nothing moves). */
+    readonly stackEdit?: PlannedFileEdit;
+    /** The ledger update, when the promotion pins digests not recorded yet. */
+    readonly ledgerChange?: FileChange;
+    /** Unified diffs of every file the plan changes. */
+    readonly diff: string;
+    /** Advisory findings and mandatory ones on pins this promotion does not touch. */
+    readonly warnings: readonly Violation[];
+}
+
+export async function planPromotion(request: PromoteRequest, env: Environment, resolver: DigestResolver): Promise<PromotionPlan> {
+    const reason = checkReason(request.reason);
+    if (request.from === request.to) throw badInput(`cannot promote ${request.from} to itself`, { fix: "name two different stacks, e.g. pinstack promote staging production" });
+    const source = loadStack(env.dir, request.from);
+    const target = loadStack(env.dir, request.to);
+    const preset = effectivePreset(target);
+
+    const named = (request.services?.length ?? 0) + (request.packages?.length ?? 0) > 0;
+    const services = named ? (request.services ?? []).map((name) => source.services.find((s) => s.name === name) ?? throwUnknown("service", name, source)) : source.services;
+    const packages = named ? (request.packages ?? []).map((name) => source.packages.find((p) => p.name === name) ?? throwUnknown("package", name, source)) : source.packages;
+
+    if (target.hold) {
+        throw refused(`${target.stack} is on hold${target.holdReason ? ` (${target.holdReason})` : ""}: only rollbacks pass`, {
+            why: "a rollback set the hold so that no promotion overwrites it while the incident is open",
+            fix: `when the incident is over: pinstack hold ${target.stack} --clear --reason "..."`,
+        });
+    }
+
+    const targetServices = new Map(target.services.map((s) => [s.name, s]));
+    const targetPackages = new Map(target.packages.map((p) => [p.name, p]));
+    const movingServices = services.filter((s) => !sameServicePin(s, targetServices.get(s.name), preset.requireDigest));
+    const movingPackages = packages.filter((p) => targetPackages.get(p.name)?.version !== p.version);
+    if (movingServices.length === 0 && movingPackages.length === 0) {
+        return { from: source.stack, to: target.stack, moves: [], diff: "", warnings: [] };
+    }
+
+    const now = isoSeconds(env.now);
+    const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, movingServices, movingPackages, preset.soakMinutes, env);
+    const digests = await resolveDigests(env.dir, source, target, movingServices, preset.requireDigest, resolver);
+
+    const targetRaw = rawConfig(env.dir, target.stack);
+    const sourceRaw = rawConfig(env.dir, source.stack);
+    const changes: ConfigChange[] = [];
+    const moves: PinMove[] = [];
+    const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
+    for (const pin of movingServices) {
+        const current = targetServices.get(pin.name);
+        const secretPrefix = `pinstack:services.${pin.name}.`;
+        if (!current && sourceRaw.secretKeys.some((k) => k.startsWith(secretPrefix))) {
+            throw refused(`service ${pin.name} has secrets in ${source.file}; pinstack cannot copy them to ${target.stack}`, {
+                why: "each stack's secrets are encrypted with its own key",
+                fix: `add service ${pin.name} to ${target.file} by hand (its secrets with \`pulumi config set --secret -s ${target.stack}\`), then promote it`,
+            });
+        }
+        const digest = digests.get(pin.name)?.digest ?? pin.digest;
+        const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, stamp);
+        changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
+        moves.push({
+            kind: "service",
+            name: pin.name,
+            change: current ? "update" : "add",
+            before: current ? servicePinView(current) : null,
+            after: { image: pin.image, tag: pin.tag, digest },
+            provenance: value.provenance,
+            resolvedDigest: digests.get(pin.name)?.digest,
+            deployedSince: deployed.get(`service:${pin.name}`),
+        });
+    }
+    for (const pin of movingPackages) {
+        const current = targetPackages.get(pin.name);
+        const provenance = sealProvenance(packageSubject(pin), stamp);
+        const existing = sectionOf(targetRaw.raw, "packages")[pin.name];
+        const base: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : existing !== undefined ? { version: String(existing) } : {};
+        base.version = pin.version;
+        base.provenance = provenance;
+        changes.push({ path: ["pinstack:packages", pin.name], value: base });
+        moves.push({ kind: "package", name: pin.name, change: current ? "update" : "add", before: current ? packagePinView(current) : null, after: packagePinView(pin), provenance, deployedSince: deployed.get(`package:${pin.name}`) });
+    }
+    const lastChange: LastChange = { command: "promote", at: now, by: env.by, reason, from: source.stack };
+    changes.push({ path: ["pinstack:lastChange"], value: lastChange });
+
+    const display = target.file;
+    const stackEdit = planStackFileEdit(targetRaw.file, changes, { displayName: display });
+    const warnings = checkRules(target, stackEdit.text, display, moves);
+
+    const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
+    const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), ledgerChange.expected ?? "", ledgerChange.text) : "");
+    return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
+}
+
+function throwUnknown(kind: "service" | "package", name: string, stack: StackConfig): never {
+    throw unknownPin(kind, name, stack);
+}
+
+function sectionOf(raw: Record<string, unknown>, name: "services" | "packages"): Record<string, unknown> {
+    const section = raw[`pinstack:${name}`];
+    return isPlainObject(section) ? section : {};
+}
+
+/** Same artifact: image and tag equal, and the source's digest (when it has one) equal to the target's; a target that needs a digest and lacks one is not the same. */
+function sameServicePin(source: ServicePin, target: ServicePin | undefined, requireDigest: boolean): boolean {
+    if (!target) return false;
+    if (requireDigest && !target.digest) return false;
+    return source.image === target.image && source.tag === target.tag && (!source.digest || source.digest === target.digest);
+}
+
+/** The target's service entry after the promotion: its own settings, the source's artifact, a fresh sealed provenance. */
+function promotedService(
+    pin: ServicePin,
+    current: ServicePin | undefined,
+    targetRaw: unknown,
+    sourceRaw: unknown,
+    digest: string | undefined,
+    stamp: Omit<Provenance, "seal">,
+): { raw: Record<string, unknown>; provenance: Provenance } {
+    const raw: Record<string, unknown> = current && isPlainObject(targetRaw) ? { ...targetRaw } : isPlainObject(sourceRaw) ? { ...sourceRaw } : { image: pin.image };
+    if (!current) {
+        // A new service starts on the default colour with nothing to fall back to.
+        delete raw.previous;
+        delete raw.activeColor;
+    }
+    raw.image = pin.image;
+    setOrDelete(raw, "tag", pin.tag);
+    setOrDelete(raw, "digest", digest);
+    // version and commit describe the artifact, so they travel with it (or go when it has none).
+    setOrDelete(raw, "version", pin.version);
+    setOrDelete(raw, "commit", pin.commit);
+    if (current && current.strategy === "blue-green") {
+        // Blue-green: the new pin goes to the idle colour, the old one stays as `previous` for a fast switch back.
+        const previous: Record<string, string> = {};
+        if (current.tag !== undefined) previous.tag = current.tag;
+        if (current.digest !== undefined) previous.digest = current.digest;
+        raw.previous = previous;
+        raw.activeColor = (current.activeColor ?? "blue") === "blue" ? "green" : "blue";
+    }
+    const provenance = sealProvenance(serviceSubject({ name: pin.name, image: pin.image, tag: pin.tag, digest }), stamp);
+    delete raw.provenance;
+    raw.provenance = provenance;
+    return { raw, provenance };
+}
+
+/** Deployment and soak evidence from <from>'s update history; refuses with every pin that lacks it. */
+function checkDeployed(source: StackConfig, target: StackConfig, services: readonly ServicePin[], packages: readonly PackagePin[], soakMinutes: number, env: Environment): Map<string, PinMove["deployedSince"]> {
+    const updates = env.history(source.stack);
+    const out = new Map<string, PinMove["deployedSince"]>();
+    const problems: string[] = [];
+    const check = (kind: "service" | "package", name: string, identity: string, shown: string) => {
+        const evidence = deploymentOf(updates, kind, name, identity);
+        if (!evidence.deployed) {
+            problems.push(`${kind} ${name} ${shown} was never successfully deployed on ${source.stack}: ${evidence.why}`);
+            return;
+        }
+        const soakedMs = env.now.getTime() - finishedAt(evidence.since);
+        if (soakedMs < soakMinutes * 60_000) {
+            const minutes = Math.max(0, Math.floor(soakedMs / 60_000));
+            problems.push(`${kind} ${name} ${shown} has run on ${source.stack} for ${minutes} min (since update ${evidence.since.version}); ${target.stack} needs ${soakMinutes} min of soak`);
+            return;
+        }
+        out.set(`${kind}:${name}`, { version: evidence.since.version, at: evidence.since.endTime ?? evidence.since.startTime });
+    };
+    for (const pin of services) check("service", pin.name, serviceIdentity(pin as unknown as Record<string, unknown>), pin.tag ?? pin.digest ?? "");
+    for (const pin of packages) check("package", pin.name, packageIdentity({ version: pin.version }), pin.version);
+    if (problems.length > 0) {
+        throw refusal(`cannot promote ${source.stack} -> ${target.stack}`, problems, `deploy ${source.stack} (pulumi up -s ${source.stack}) and let it soak, or pass --allow-undeployed to promote anyway (recorded in the provenance)`);
+    }
+    return out;
+}
+
+/**
+ * Digests for the moving services: resolved through the registry where the target requires
+ * digests, and checked against every digest recorded for the same tag (the ledger and the
+ * stack files) — a tag that now names another digest was re-pushed, and is refused.
+ */
+async function resolveDigests(
+    dir: string,
+    source: StackConfig,
+    target: StackConfig,
+    services: readonly ServicePin[],
+    requireDigest: boolean,
+    resolver: DigestResolver,
+): Promise<Map<string, { digest: string }>> {
+    const { ledger } = readLedger(dir);
+    const stacks = loadAllStacks(dir);
+    const out = new Map<string, { digest: string }>();
+    const problems: string[] = [];
+    for (const pin of services) {
+        if (!pin.tag) continue;
+        const ref = `${pin.image}:${pin.tag}`;
+        let digest = pin.digest;
+        if (requireDigest) {
+            const resolved = await resolver(pin.image, pin.tag);
+            if (pin.digest && pin.digest !== resolved.digest) {
+                problems.push(`tag moved: ${ref} is pinned in ${source.file} at ${pin.digest}, but the registry now gives ${resolved.digest}`);
+                continue;
+            }
+            digest = resolved.digest;
+            out.set(pin.name, { digest });
+        }
+        if (!digest) continue;
+        for (const evidence of recordedDigests(ledger, stacks, pin.image, pin.tag)) {
+            if (evidence.digest !== digest) {
+                problems.push(`tag moved: ${ref} was recorded as ${evidence.digest} in ${evidence.where}, but ${requireDigest ? "the registry now gives" : `${source.file} pins`} ${digest}`);
+                break;
+            }
+        }
+    }
+    if (problems.length > 0) {
+        throw refusal(`cannot promote ${source.stack} -> ${target.stack}`, problems, "tags must not move: publish the rebuilt image under a new tag and promote that");
+    }
+    return out;
+}
+
+/** Rules on the would-be file, exactly as `pinstack check` would read it; refuses on mandatory findings about the promoted pins. */
+function checkRules(target: StackConfig, text: string, display: string, moves: readonly PinMove[]): Violation[] {
+    const file = parseStackFileText(display, text);
+    const wouldBe = parseStackConfig(target.stack, display, file.raw, file.locate, { secretKeys: file.secretKeys });
+    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target });
+    const moved = new Set(moves.map((m) => m.name));
+    const blocking = violations.filter((v) => v.level === "mandatory" && (v.subject === undefined || moved.has(v.subject)));
+    if (blocking.length > 0) {
+        throw refusal(
+            `the promotion would break ${target.stack}'s rules`,
+            blocking.map((v) => `[${v.rule}] ${v.message}`),
+            "promote a pin the target's rules accept (pinstack check --stack <to> shows the rules), or fix the source pin first",
+        );
+    }
+    return violations.filter((v) => !blocking.includes(v));
+}
+
+function ledgerUpdate(dir: string, moves: readonly PinMove[], stack: string, from: string, at: string, by: string): FileChange | undefined {
+    const loaded = readLedger(dir);
+    const records: Record<string, LedgerRecord> = {};
+    for (const move of moves) {
+        if (move.kind !== "service" || !move.after.tag || !move.after.digest || !move.after.image) continue;
+        const key = ledgerKey(move.after.image, move.after.tag);
+        if (!loaded.ledger.tags[key]) records[key] = { digest: move.after.digest, at, by, stack, from };
+    }
+    if (Object.keys(records).length === 0) return undefined;
+    return { file: loaded.file, expected: loaded.text, text: renderLedger(withRecords(loaded.ledger, records)) };
+}
+
+export type { PinView };

@@ -1,0 +1,175 @@
+import { loadStack } from "../config";
+import { ConfigChange, planStackFileEdit, PlannedFileEdit } from "../config/write";
+import { badInput, refused } from "../errors";
+import { packagePinView, servicePinView } from "../format";
+import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity, UpdatePins } from "../history/deployed";
+import type { StackConfig, Violation } from "../model";
+import { packageSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
+import type { StackUpdate } from "../pulumi-cli";
+import { effectivePreset, evaluateStack } from "../rules";
+import { parseStackConfig, parseStackFileText } from "../config";
+import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, rawConfig, setOrDelete } from "./common";
+
+/**
+ * `pinstack rollback <stack> [--to N]`: the pins of an earlier good update, restored as a new
+ * config change (so it is reviewed and recorded like any other), with `hold` set so that no
+ * promotion overwrites it while the incident is open. Always allowed, on hold or not: the
+ * rules are reported, never a reason to refuse getting back to what ran before.
+ *
+ * The update restored is `--to N`, or the newest successful `pulumi up` whose pins differ from
+ * the file's now (the file's pins are the ones being rolled back, deployed or not).
+ */
+
+export interface RollbackRequest {
+    readonly stack: string;
+    /** Update number (as `pinstack history` and `pulumi stack history` show it). */
+    readonly to?: number;
+    readonly reason: string;
+}
+
+export interface RollbackPlan {
+    readonly stack: string;
+    readonly update: StackUpdate;
+    readonly moves: readonly PinMove[];
+    readonly edit: PlannedFileEdit;
+    /** Pins the update did not have (left as they are), for the report. */
+    readonly skipped: readonly string[];
+    readonly warnings: readonly Violation[];
+}
+
+export function planRollback(request: RollbackRequest, env: Environment): RollbackPlan {
+    const reason = checkReason(request.reason);
+    const stack = loadStack(env.dir, request.stack);
+    const updates = env.history(stack.stack);
+    const update = pickUpdate(stack, updates, request.to);
+    const restored = pinsOfUpdate(update);
+    const now = isoSeconds(env.now);
+    const { file, raw } = rawConfig(env.dir, stack.stack);
+    const stamp = { at: now, by: env.by, reason, rollback: true as const };
+    const changes: ConfigChange[] = [];
+    const moves: PinMove[] = [];
+    const skipped: string[] = [];
+
+    const servicesRaw = isPlainObject(raw["pinstack:services"]) ? (raw["pinstack:services"] as Record<string, unknown>) : {};
+    for (const current of stack.services) {
+        const old = restored.services.get(current.name);
+        if (!old) {
+            skipped.push(`service ${current.name} (not in update ${update.version})`);
+            continue;
+        }
+        if (serviceIdentity(old) === serviceIdentity(current as unknown as RawPin)) continue;
+        const entry: Record<string, unknown> = isPlainObject(servicesRaw[current.name]) ? { ...(servicesRaw[current.name] as Record<string, unknown>) } : {};
+        const image = String(old.image ?? current.image);
+        const tag = optional(old.tag);
+        const digest = optional(old.digest);
+        entry.image = image;
+        setOrDelete(entry, "tag", tag);
+        setOrDelete(entry, "digest", digest);
+        setOrDelete(entry, "version", optional(old.version));
+        setOrDelete(entry, "commit", optional(old.commit));
+        if (current.strategy === "blue-green") {
+            if (current.previous && current.previous.tag === tag && current.previous.digest === digest) {
+                // The idle colour still runs the pin being restored: swap back, only the Service selector moves.
+                const previous: Record<string, string> = {};
+                if (current.tag !== undefined) previous.tag = current.tag;
+                if (current.digest !== undefined) previous.digest = current.digest;
+                entry.previous = previous;
+                entry.activeColor = (current.activeColor ?? "blue") === "blue" ? "green" : "blue";
+            } else {
+                setOrDelete(entry, "previous", isPlainObject(old.previous) ? old.previous : undefined);
+                setOrDelete(entry, "activeColor", optional(old.activeColor));
+            }
+        }
+        const from = originOf(old, "service", current.name) ?? stack.stack;
+        const provenance = sealProvenance(serviceSubject({ name: current.name, image, tag, digest }), { from, ...stamp });
+        delete entry.provenance;
+        entry.provenance = provenance;
+        changes.push({ path: ["pinstack:services", current.name], value: entry });
+        moves.push({ kind: "service", name: current.name, change: "update", before: servicePinView(current), after: { image, tag, digest }, provenance });
+    }
+    for (const name of restored.services.keys()) {
+        if (!stack.services.some((s) => s.name === name)) skipped.push(`service ${name} (removed from ${stack.file} since update ${update.version}; add it back by hand)`);
+    }
+
+    const packagesRaw = isPlainObject(raw["pinstack:packages"]) ? (raw["pinstack:packages"] as Record<string, unknown>) : {};
+    for (const current of stack.packages) {
+        const old = restored.packages.get(current.name);
+        if (!old) {
+            skipped.push(`package ${current.name} (not in update ${update.version})`);
+            continue;
+        }
+        if (packageIdentity(old) === current.version) continue;
+        const version = String(old.version);
+        const existing = packagesRaw[current.name];
+        const entry: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : {};
+        entry.version = version;
+        const from = originOf(old, "package", current.name) ?? stack.stack;
+        const provenance = sealProvenance(packageSubject({ name: current.name, version }), { from, ...stamp });
+        entry.provenance = provenance;
+        changes.push({ path: ["pinstack:packages", current.name], value: entry });
+        moves.push({ kind: "package", name: current.name, change: "update", before: packagePinView(current), after: { version }, provenance });
+    }
+
+    changes.push({ path: ["pinstack:hold"], value: true });
+    changes.push({ path: ["pinstack:holdReason"], value: `rollback to update ${update.version}: ${reason}` });
+    const lastChange: LastChange = { command: "rollback", at: now, by: env.by, reason, update: update.version };
+    changes.push({ path: ["pinstack:lastChange"], value: lastChange });
+    const edit = planStackFileEdit(file, changes, { displayName: stack.file });
+    const parsed = parseStackFileText(stack.file, edit.text);
+    const after = parseStackConfig(stack.stack, stack.file, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });
+    const warnings = evaluateStack(after, effectivePreset(after), { previous: stack });
+    return { stack: stack.stack, update, moves, edit, skipped, warnings };
+}
+
+function pickUpdate(stack: StackConfig, updates: readonly StackUpdate[], to: number | undefined): StackUpdate {
+    if (to !== undefined) {
+        const named = updates.find((u) => u.version === to);
+        if (!named) {
+            const versions = updates.map((u) => u.version).sort((a, b) => a - b);
+            throw badInput(`stack ${stack.stack} has no update ${to}`, {
+                why: versions.length ? `its updates are ${versions[0]}..${versions[versions.length - 1]}` : "it has no updates",
+                fix: `pinstack history ${stack.stack} lists them`,
+            });
+        }
+        if (named.kind !== "update" || named.result !== "succeeded") {
+            throw refused(`update ${to} of ${stack.stack} is a ${named.result} ${named.kind}, not a successful deployment`, {
+                fix: `roll back to an update that succeeded (pinstack history ${stack.stack})`,
+            });
+        }
+        return named;
+    }
+    const current = identityOfStack(stack);
+    const good = updates.filter((u) => isDeployment(u) && u.kind === "update" && u.result === "succeeded");
+    const candidate = good.find((u) => identityOfUpdate(pinsOfUpdate(u)) !== current);
+    if (!candidate) {
+        throw refused(`stack ${stack.stack} has no earlier successful update with other pins to roll back to`, {
+            why: good.length ? `its ${good.length} successful update(s) all ran the pins the file has now` : "it has no successful update",
+            fix: `name one with --to N (pinstack history ${stack.stack}), or pin by hand`,
+        });
+    }
+    return candidate;
+}
+
+function identityOfStack(stack: StackConfig): string {
+    const services = stack.services.map((s) => [s.name, serviceIdentity(s as unknown as RawPin)]).sort();
+    const packages = stack.packages.map((p) => [p.name, p.version]).sort();
+    return JSON.stringify([services, packages]);
+}
+
+function identityOfUpdate(pins: UpdatePins): string {
+    const services = [...pins.services].map(([name, pin]) => [name, serviceIdentity(pin)]).sort();
+    const packages = [...pins.packages].map(([name, pin]) => [name, packageIdentity(pin)]).sort();
+    return JSON.stringify([services, packages]);
+}
+
+/** Where the restored pin originally came from: its sealed provenance's `from`, so production's rule (promoted from staging) still holds. */
+function originOf(pin: RawPin, kind: "service" | "package", name: string): string | undefined {
+    const provenance = pin.provenance;
+    if (!isPlainObject(provenance) || typeof provenance.from !== "string") return undefined;
+    const subject = kind === "service" ? serviceSubject({ name, image: String(pin.image), tag: optional(pin.tag), digest: optional(pin.digest) }) : packageSubject({ name, version: String(pin.version) });
+    return verifySeal(subject, provenance as never) ? provenance.from : undefined;
+}
+
+function optional(value: unknown): string | undefined {
+    return value === undefined || value === null || value === "" ? undefined : String(value);
+}
