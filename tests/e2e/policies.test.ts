@@ -1,0 +1,156 @@
+/**
+ * The policy pack with the real Pulumi CLI: `pulumi preview --policy-pack policies
+ * --policy-pack-config policies/config.<stack>.json` on temporary copies of the stacks
+ * (cloud off, manifests rendered), each in a file backend of its own. The pack is the
+ * repository's policies/ directory as committed, run by pinstack's language host.
+ *
+ * The bad pin is written the way a hand edit would get it past the program's own check: the
+ * stack file lowers the program's rules with `pinstack:preset.levels`. The pack takes its
+ * levels from its config, not from the stack file, so it still refuses.
+ *
+ * Needs the toolchain (~/.pulumi/bin/pulumi and scripts/env.sh, from scripts/setup); skipped
+ * with a note otherwise.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+
+const repoRoot = path.resolve(__dirname, "../..");
+const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const envScript = path.join(repoRoot, "scripts", "env.sh");
+const packDir = path.join(repoRoot, "policies");
+/** What the program needs at run time; node_modules is linked, not copied. */
+const projectEntries = ["Pulumi.yaml", "package.json", "index.ts", "components", "lib", "stacks"];
+
+interface Run {
+    readonly code: number;
+    /** stdout and stderr together, as a person reads them. */
+    readonly out: string;
+}
+
+/** The environment scripts/env.sh sets up, over `overrides`. */
+function pinstackEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const result = spawnSync("bash", ["-c", `source "${envScript}" && env -0`], { env: { ...process.env, ...overrides }, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`sourcing scripts/env.sh failed: ${result.stderr}`);
+    const env: NodeJS.ProcessEnv = {};
+    for (const entry of result.stdout.split("\0")) {
+        const eq = entry.indexOf("=");
+        if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    delete env.FORCE_COLOR;
+    return env;
+}
+
+/** A copy of the project with its own file backend. */
+class ProjectCopy {
+    readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-policies-e2e-"));
+    private readonly env: NodeJS.ProcessEnv;
+
+    constructor() {
+        for (const entry of projectEntries) fs.cpSync(path.join(repoRoot, entry), path.join(this.dir, entry), { recursive: true });
+        // Stack files, and every tsconfig (Pulumi.yaml may name one for the language host).
+        for (const file of fs.readdirSync(repoRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f) || /^tsconfig.*\.json$/.test(f))) {
+            fs.copyFileSync(path.join(repoRoot, file), path.join(this.dir, file));
+        }
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"), "dir");
+        const state = path.join(this.dir, ".pulumi-state");
+        fs.mkdirSync(state);
+        this.env = pinstackEnv({ PULUMI_BACKEND_URL: `file://${state}` });
+    }
+
+    pulumi(args: string[]): Run {
+        const result = spawnSync(pulumiBin, [...args, "--non-interactive", "--color", "never", "--cwd", this.dir], {
+            env: this.env,
+            encoding: "utf8",
+            timeout: 600_000,
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        if (result.error) throw result.error;
+        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}` };
+    }
+
+    initStack(stack: string): void {
+        const run = this.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+        assert.strictEqual(run.code, 0, run.out);
+    }
+
+    /** `pulumi preview` of the stack with the pack and the config of `packConfig` (policies/config.<packConfig>.json). */
+    previewWithPack(stack: string, packConfig?: string): Run {
+        return this.pulumi(["preview", "--stack", stack, "--policy-pack", packDir, ...(packConfig ? ["--policy-pack-config", path.join(packDir, `config.${packConfig}.json`)] : [])]);
+    }
+
+    /** Edits the stack file as YAML text: keeps the quoting of the rest of the file. */
+    editStackFile(stack: string, edit: (doc: YAML.Document) => void): void {
+        const file = path.join(this.dir, `Pulumi.${stack}.yaml`);
+        const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+        edit(doc);
+        fs.writeFileSync(file, doc.toString());
+    }
+
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** The violations block of the preview: `- [mandatory]  no-mutable-tags  (kubernetes:apps/v1:Deployment: backend)`. */
+function violations(out: string): { level: string; policy: string; resource: string }[] {
+    return [...out.matchAll(/^\s*- \[(advisory|mandatory)\]\s+([a-z-]+)\s+\(([^)]*)\)/gm)].map((m) => ({ level: m[1], policy: m[2], resource: m[3] }));
+}
+
+describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off, rendering)", function () {
+    this.timeout(900_000);
+    let project: ProjectCopy;
+
+    before(function () {
+        if (!fs.existsSync(pulumiBin) || !fs.existsSync(envScript)) {
+            console.log(`      (skipped: needs ${pulumiBin} and scripts/env.sh — run scripts/setup)`);
+            this.skip();
+        }
+        project = new ProjectCopy();
+        project.initStack("production");
+        project.initStack("playground");
+    });
+
+    after(() => project?.remove());
+
+    it("production-like stack: passes the committed pins (digests, sealed provenance from staging, blue-green standby)", () => {
+        const run = project.previewWithPack("production", "production");
+        assert.strictEqual(run.code, 0, run.out);
+        assert.match(run.out, /pinstack@v0\.1\.0/, "the pack ran");
+        assert.deepStrictEqual(violations(run.out), [], run.out);
+    });
+
+    it("production-like stack: refuses a pin edited to latest by hand, naming the policies, though the stack file lowered the program's own rules", () => {
+        project.editStackFile("production", (doc) => {
+            doc.setIn(["config", "pinstack:services", "backend", "tag"], "latest");
+            doc.setIn(["config", "pinstack:preset", "levels"], doc.createNode({ "no-mutable-tags": "advisory", "provenance": "advisory" }));
+        });
+        const run = project.previewWithPack("production", "production");
+        assert.notStrictEqual(run.code, 0, run.out);
+        // The program let it through (its check only warned); the pack is what refused.
+        assert.match(run.out, /warning: .*\[no-mutable-tags\] service backend has the tag 'latest'/);
+        const found = violations(run.out);
+        assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "no-mutable-tags" && /Deployment: backend$/.test(v.resource)), run.out);
+        assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "no-mutable-tags" && /Job: backend-migrate$/.test(v.resource)), run.out);
+        assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "provenance"), "the hand edit also breaks the provenance seal");
+        assert.match(run.out, /Deployment production-stack\/backend, container backend: service backend has the tag 'latest'/);
+    });
+
+    it("playground: the same latest pin is only a warning", () => {
+        project.editStackFile("playground", (doc) => doc.setIn(["config", "pinstack:services", "backend", "tag"], "latest"));
+        const run = project.previewWithPack("playground", "playground");
+        assert.strictEqual(run.code, 0, run.out);
+        const found = violations(run.out);
+        assert.ok(found.some((v) => v.level === "advisory" && v.policy === "no-mutable-tags" && /Deployment: backend$/.test(v.resource)), run.out);
+        assert.ok(found.every((v) => v.level === "advisory"), `only warnings:\n${run.out}`);
+    });
+
+    it("without --policy-pack-config the pack refuses to run (no preset, no guessing)", () => {
+        const run = project.previewWithPack("playground");
+        assert.notStrictEqual(run.code, 0, run.out);
+        assert.match(run.out, /validating policy config: pinstack 0\.1\.0\s+no-mutable-tags: preset is required/);
+    });
+});
