@@ -3,6 +3,7 @@
  * target case), every production pin digest-pinned with a sealed provenance so every rule
  * does its full work. Target: under 0.5 s above the `node -e ''` baseline at 1,000.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { packageSubject, sealProvenance, serviceSubject } from "../lib/provenance";
@@ -40,6 +41,7 @@ function main(): void {
     const base = baseline();
     const startup = timeNode("pinstack --version", [pinstackBin, "--version"]);
     const results: { size: number; timing: Timing; lines: number }[] = [];
+    let phases: Record<string, number> = {};
     for (const size of SIZES) {
         const dir = scratchDir("check");
         try {
@@ -51,6 +53,7 @@ function main(): void {
             }
             const timing = timeNode(`check, 3 × ${size} services`, [pinstackBin, "-C", dir, "check", "--json"], { runs: size >= 3000 ? 3 : 5 });
             if (timing.exitCode !== 0) throw new Error(`the generated stacks should pass check (exit ${timing.exitCode})`);
+            if (size === 1000) phases = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, "check-phases.js"), dir], { encoding: "utf8" }));
             results.push({ size, timing, lines });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -75,7 +78,14 @@ ${row("`pinstack --version` (start-up only)", startup)}
 ${results.map((r) => row(`3 × ${r.size.toLocaleString("en")} services (${r.lines.toLocaleString("en")} YAML lines)`, r.timing)).join("\n")}
 
 Target: \`check\` over 3 × 1,000 services under 0.5 s above the baseline — measured ${ms(cpuOver)} CPU (${ms(wallOver)} wall):
-**${cpuOver < 500 ? "met" : "NOT met"}** on this run. CPU per service above start-up: ${perService}.`;
+**${cpuOver < 500 ? "met" : "NOT met"}** on this run. CPU per service above start-up: ${perService}.
+
+Where the CPU of one cold run over 3 × 1,000 services goes (bench/check-phases.js, one process, the
+yaml parse measured once alone and once inside readStackFile):
+
+| phase | CPU |
+|---|---|
+${Object.entries(phases).map(([name, value]) => `| ${name} | ${ms(value)} |`).join("\n")}`;
     writeSection("check", report);
     process.stdout.write(`${report}\n`);
 }

@@ -23,10 +23,12 @@ export interface MatrixRow {
     readonly tagMoved: boolean;
 }
 
+/** The identifying part of a service pin (image, tag, digest). */
 export function servicePinView(pin: ServicePin): PinView {
     return { image: pin.image, tag: pin.tag, digest: pin.digest };
 }
 
+/** The identifying part of a package pin (version). */
 export function packagePinView(pin: PackagePin): PinView {
     return { version: pin.version };
 }

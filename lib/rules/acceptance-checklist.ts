@@ -1,6 +1,7 @@
 import type { StackConfig } from "../model";
 import type { Finding, Rule, RuleContext } from "./types";
 
+/** Rule `acceptance-checklist` (GWCelery): the release issue's checklist is complete. */
 export const acceptanceChecklist: Rule = {
     id: "acceptance-checklist",
     description: "GWCelery's release acceptance checklist is complete before the release reaches the stack.",

@@ -1,6 +1,7 @@
 import type { Finding, ImageSubject, Rule, RuleContext } from "./types";
 import { describeImage } from "./types";
 
+/** Rule `digest-required`: images carry a digest where the preset requires one. */
 export const digestRequired: Rule = {
     id: "digest-required",
     description: "Where the stack requires it (production), every image is pinned by digest as well as tag.",

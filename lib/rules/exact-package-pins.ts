@@ -21,6 +21,7 @@ export function packagePinProblem(version: string): string | undefined {
     return undefined;
 }
 
+/** Rule `exact-package-pins`: package versions are exact, never ranges. */
 export const exactPackagePins: Rule = {
     id: "exact-package-pins",
     description: "Package pins name one exact version (10.8.5), never a range (>=, ~=, ^, *, 1.2.x).",

@@ -29,6 +29,7 @@ export function checkRepository(repository: RepositorySettings, context: Pick<Ru
     return findings;
 }
 
+/** Rule `immutable-repositories`: described here, checked by checkRepository on ECR resources. */
 export const immutableRepositories: Rule = {
     id: "immutable-repositories",
     description: "Container repositories of staging and production have immutable tags and scan on push (checked on the ECR resources).",

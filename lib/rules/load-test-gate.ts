@@ -10,6 +10,7 @@ export function parseLoadTestLabel(message: string): Gates["loadTest"] {
     return match ? (match[1].toLowerCase() as Gates["loadTest"]) : undefined;
 }
 
+/** Rule `load-test-gate` (Merino): the load-test label decides whether a failed load test stops the release. */
 export const loadTestGate: Rule = {
     id: "load-test-gate",
     description: "Merino's [load test: abort|skip|warn]: a failed load test stops the deployment under abort, warns otherwise; skip skips it.",

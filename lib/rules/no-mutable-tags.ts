@@ -50,6 +50,7 @@ export function isMutableTag(tag: string | undefined, digest?: string): boolean 
     return mutableTagReason(tag, digest) !== undefined;
 }
 
+/** Rule `no-mutable-tags`: no latest, branch-like or missing tags (advisory where the preset allows mutable tags). */
 export const noMutableTags: Rule = {
     id: "no-mutable-tags",
     description: "Images are pinned to a version tag, never latest, a branch name or no tag (allowed in playground only).",

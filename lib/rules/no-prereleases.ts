@@ -17,6 +17,7 @@ function tagIsPrerelease(tag: string, scheme: SchemeName | undefined, context: R
     return looksLikePrerelease(tag, context.preset.allowedSchemes.filter((name) => name !== "any"));
 }
 
+/** Rule `no-prereleases`: release candidates and build metadata only where the preset allows prereleases. */
 export const noPrereleases: Rule = {
     id: "no-prereleases",
     description: "Release candidates, prereleases and build metadata only where the stack allows them (staging, not production).",
@@ -27,7 +28,7 @@ export const noPrereleases: Rule = {
             {
                 subject: image.service ?? image.ref.name,
                 location: image.tagLocation ?? image.location,
-                message: `${describeImage(image)}: '${image.ref.tag}' is a prerelease or carries build metadata; ${context.stack} takes final releases only: promote the final release (e.g. 1.4.2) once it is tagged`,
+                message: `${describeImage(image)}: '${image.ref.tag}' is a prerelease; ${context.stack} takes final releases only: promote ${finalTagOf(image.ref.tag)} once it is tagged`,
             },
         ];
     },
@@ -42,6 +43,14 @@ export const noPrereleases: Rule = {
             }));
     },
 };
+
+/** The final release a prerelease tag leads to (`1.4.2-rc.1` -> `1.4.2`, `10.8.5rc1` -> `10.8.5`), for messages. */
+function finalTagOf(tag: string): string {
+    const semverCore = /^(v?\d+\.\d+\.\d+)[-+]/.exec(tag);
+    if (semverCore) return semverCore[1];
+    const parsed = schemes.pep440.parse(tag);
+    return parsed.ok ? (parsed.version as { release: number[] }).release.join(".") : "the final release";
+}
 
 function finalOf(version: string): string {
     const parsed = schemes.pep440.parse(version);

@@ -12,6 +12,7 @@ export function productionTagsFor(ref: { domain: string; path: string; name: str
     return undefined;
 }
 
+/** Rule `production-branch-tag` (Fragalysis): tags must be on the production branch, per the gates given. */
 export const productionBranchTag: Rule = {
     id: "production-branch-tag",
     description: "Fragalysis: an image's tag must be one made on its repository's production branch.",

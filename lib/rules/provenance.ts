@@ -12,6 +12,7 @@ export function provenanceProblem(subject: SealSubject, provenance: Provenance |
     return undefined;
 }
 
+/** Rule `provenance`: pins carry a sealed provenance from the preset's promoteFrom stack. */
 export const provenanceRule: Rule = {
     id: "provenance",
     description: "Pins on a stack with promoteFrom (production) carry a sealed provenance showing they were promoted from that stack.",

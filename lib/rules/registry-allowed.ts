@@ -17,6 +17,7 @@ export function registryAllowed(ref: { domain: string; path: string; name: strin
     });
 }
 
+/** Rule `registry-allowed`: images come from the preset's registries. */
 export const registryAllowedRule: Rule = {
     id: "registry-allowed",
     description: "Images come only from the registries the stack lists (preset registries); an empty list allows any.",

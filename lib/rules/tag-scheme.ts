@@ -3,6 +3,7 @@ import { isMutableTag } from "./no-mutable-tags";
 import type { Finding, ImageSubject, Rule, RuleContext } from "./types";
 import { describeImage } from "./types";
 
+/** Rule `tag-scheme`: the declared scheme is allowed on the stack and the tag follows it. */
 export const tagScheme: Rule = {
     id: "tag-scheme",
     description: "A service declares a tag scheme the stack allows (semver, calver, commit, pep440) and its tag follows it.",

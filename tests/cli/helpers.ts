@@ -114,17 +114,21 @@ export function snapshot(dir: string): Record<string, string> {
 let built = false;
 
 /**
- * Compiles the project (tsc -p tsconfig.json -> dist/) when dist/cli/main.js is older
- * than any source the CLI runs from; at most once per process. Type errors elsewhere
- * in the tree do not stop tsc from emitting, so they are reported but not fatal here
- * (`npm run typecheck` is where they fail).
+ * Compiles what the CLI runs from (cli/, lib/, stacks/ via tests/cli/tsconfig.cli.json,
+ * into the same dist/ paths as tsconfig.json) when dist/cli/main.js is older than any of
+ * those sources; at most once per process. Type errors do not stop tsc from emitting, so
+ * they are reported but not fatal here (`npm run typecheck` is where they fail).
+ * As a hook (`before(ensureBuilt)`) it lifts the hook's timeout: a cold build on a busy
+ * machine takes minutes, and mocha would fail a synchronous hook that ran longer.
  */
-export function ensureBuilt(): void {
+export function ensureBuilt(this: unknown): void {
+    const hook = this as { timeout?: (ms: number) => unknown } | undefined;
+    if (hook && typeof hook.timeout === "function") hook.timeout(0);
     if (built) return;
     built = true;
     if (fs.existsSync(compiledMain) && newestSource() <= fs.statSync(compiledMain).mtimeMs) return;
     const tsc = require.resolve("typescript/bin/tsc", { paths: [repoRoot] });
-    const result = spawnSync(process.execPath, [tsc, "-p", path.join(repoRoot, "tsconfig.json")], { cwd: repoRoot, encoding: "utf8" });
+    const result = spawnSync(process.execPath, [tsc, "-p", path.join(__dirname, "tsconfig.cli.json")], { cwd: repoRoot, encoding: "utf8" });
     if (!fs.existsSync(compiledMain)) {
         throw new Error(`building dist/ failed:\n${result.stdout}${result.stderr}`);
     }

@@ -157,6 +157,10 @@ describe("rule no-prereleases", () => {
     it("build metadata cannot reach an image: '+' is not allowed in a Docker tag", () => {
         assert.match(evaluateImage({ reference: `x:1.4.2+build.5@${DIGEST}`, stack: "production", preset: presets.production, scheme: "semver" }).error ?? "", /contains '\+'/);
     });
+    it("names the final release to promote instead", () => {
+        const [v] = evaluateImage({ reference: `x:1.4.2-rc.1@${DIGEST}`, stack: "production", preset: presets.production, scheme: "semver" }).violations;
+        assert.match(v.message, /promote 1\.4\.2 once it is tagged/);
+    });
     it("without a scheme, reads a prerelease under any scheme the stack allows", () => {
         assert.deepEqual(ids(evaluateImage({ reference: `x:1.4.2-rc.1@${DIGEST}`, stack: "production", preset: presets.production }).violations), ["no-prereleases"]);
         assert.deepEqual(evaluateImage({ reference: `x:1.4.2@${DIGEST}`, stack: "production", preset: presets.production }).violations, []);

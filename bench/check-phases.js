@@ -1,0 +1,37 @@
+"use strict";
+// Where the CPU time of one `pinstack check` goes, phase by phase, in a fresh process
+// (cold, as a user runs it). Prints one JSON object. Used by check.bench.ts.
+const t = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+};
+const path = require("path");
+const fs = require("fs");
+const root = path.join(__dirname, "..");
+const phases = {};
+let last = t();
+const mark = (name) => {
+    const now = t();
+    phases[name] = (phases[name] ?? 0) + (now - last);
+    last = now;
+};
+const yaml = require(require.resolve("yaml", { paths: [root] }));
+mark("load yaml");
+const config = require(path.join(root, "dist/lib/config"));
+const rules = require(path.join(root, "dist/lib/rules"));
+mark("load pinstack lib");
+const dir = process.argv[2];
+const stacks = config.listStacks(dir);
+for (const stack of stacks) {
+    const text = fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8");
+    mark("read files");
+    yaml.parseDocument(text, { lineCounter: new yaml.LineCounter(), prettyErrors: false, uniqueKeys: false });
+    mark("yaml parseDocument (measured alone)");
+}
+const files = stacks.map((stack) => config.parseStackFileText(`Pulumi.${stack}.yaml`, fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8"), { project: "pinstack" }));
+mark("readStackFile: yaml parse again (warm) + values + positions");
+const configs = files.map((f, i) => config.parseStackConfig(stacks[i], f.file, f.raw, f.locate, { secretKeys: f.secretKeys }));
+mark("parseStackConfig: schema + pins");
+configs.forEach((c) => rules.evaluateStack(c));
+mark("evaluateStack: every rule");
+process.stdout.write(JSON.stringify(phases));
