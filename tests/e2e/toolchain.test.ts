@@ -37,7 +37,7 @@ interface Run {
 }
 
 const programTsconfig = JSON.stringify({
-    compilerOptions: { strict: true, target: "es2022", module: "commonjs", skipLibCheck: true, esModuleInterop: true },
+    compilerOptions: { strict: true, target: "es2022", module: "commonjs", skipLibCheck: true, esModuleInterop: true, types: ["node"] },
 });
 
 /** A scratch Pulumi workspace: PULUMI_HOME, a file backend and room for projects. */
@@ -225,6 +225,32 @@ if (config.get("pin") === undefined) {
         const run = ws.pulumi(dir, ["preview"]);
         assert.notStrictEqual(run.code, 0, run.out);
         assert.match(run.out, /Error: pinstack e2e: no pin configured for this stack/);
+    });
+
+    it("an error from an async program is reported with its message", function () {
+        const dir = ws.project("async-throws", `
+export = async () => {
+    throw new Error("pinstack e2e: rejected inside the async program");
+};
+`);
+        ws.ok(dir, ["stack", "init", "e2e", "--secrets-provider", "passphrase"]);
+        const run = ws.pulumi(dir, ["preview"]);
+        assert.notStrictEqual(run.code, 0, run.out);
+        assert.match(run.out, /Error: pinstack e2e: rejected inside the async program/);
+    });
+
+    it("programs get the util.inspect workaround (no Node.js loop on node_modules/<file> stack frames)", function () {
+        // Without toolchain/language-nodejs/inspect-workaround.js this inspect loops until
+        // "RangeError: Invalid string length" and the preview fails.
+        const dir = ws.project("inspect", `
+import * as util from "util";
+const err = new Error("frame directly under a scope");
+err.stack = "Error: frame directly under a scope\\n    at f (/x/node_modules/@pulumi/resource.ts:1598:22)";
+export const inspected = util.inspect(err, { colors: true });
+`);
+        ws.ok(dir, ["stack", "init", "e2e", "--secrets-provider", "passphrase"]);
+        const out = ws.ok(dir, ["preview"]);
+        assert.match(out, /inspected:[^\n]*\n?[^\n]*frame directly under a scope at f \(\/x\/node_modules\/@pulumi\/resource\.ts:1598:22\)/);
     });
 
     it("a provider without renderYamlToDirectory fails with the render-only explanation", function () {

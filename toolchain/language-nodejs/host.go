@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -136,12 +135,8 @@ func (o runtimeOptions) typescriptEnv() []string {
 	return env
 }
 
-// nodeBinary finds node. PINSTACK_NODE_BIN lets a machine whose default node is too old
-// point at another one (for example the binary shipped by the `node` npm package).
+// nodeBinary finds node on the PATH, as the CLI's own language hosts do.
 func nodeBinary() (string, error) {
-	if override := os.Getenv("PINSTACK_NODE_BIN"); override != "" {
-		return override, nil
-	}
 	path, err := exec.LookPath("node")
 	if err != nil {
 		return "", fmt.Errorf("could not find node on the PATH: %w", err)

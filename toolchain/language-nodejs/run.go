@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,7 +75,11 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	env = append(env, opts.typescriptEnv()...)
 
-	args := append(append([]string{}, opts.nodeArgs...), runPath)
+	preload, err := inspectWorkaround()
+	if err != nil {
+		return fail(err)
+	}
+	args := append(append([]string{}, opts.nodeArgs...), "--require", preload, runPath)
 	args = append(args, runArguments(req, h.engine())...)
 	logging.V(5).Infof("language host: %s %s", node, strings.Join(args, " "))
 
@@ -319,4 +326,36 @@ func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, er
 		add("PULUMI_CONFIG", string(data))
 	}
 	return env, nil
+}
+
+//go:embed inspect-workaround.js
+var inspectWorkaroundJS []byte
+
+// inspectWorkaround returns the path of inspect-workaround.js (see the file for the Node.js
+// bug it avoids), written once per content to the temporary directory so node can load it.
+func inspectWorkaround() (string, error) {
+	sum := sha256.Sum256(inspectWorkaroundJS)
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("pinstack-language-nodejs-%x.js", sum[:6]))
+	if existing, err := os.ReadFile(path); err == nil && string(existing) == string(inspectWorkaroundJS) {
+		return path, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pinstack-language-nodejs-*.js")
+	if err != nil {
+		return "", fmt.Errorf("could not write the node preload script: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(inspectWorkaroundJS); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("could not write the node preload script: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", fmt.Errorf("could not write the node preload script: %w", err)
+	}
+	return path, nil
 }
