@@ -67,7 +67,7 @@ export = async () => {
         namespace: stack.namespace,
         hold: stack.hold,
         holdReason: stack.holdReason ?? "",
-        pins: deployedPins(stack, releases),
+        pins: deployedPins(stack, releases, { resolveDigests: preset.resolveDigests }),
         manifests: stack.renderDir ?? "",
         repositories: Object.fromEntries([...repositories].map(([name, repository]) => [name, repository.repositoryUrl])),
         packageIndexUrls: packageIndex?.indexUrls ?? {},

@@ -34,16 +34,21 @@ export interface DeployedPins {
  * them from `pulumi stack history` / `pulumi stack output pins`. Keys are left out rather
  * than set to null, so the shape matches what was written in config.
  */
-export function deployedPins(stack: StackConfig, releases: ReadonlyMap<string, ServiceRelease>): DeployedPins {
+export function deployedPins(
+    stack: StackConfig,
+    releases: ReadonlyMap<string, ServiceRelease>,
+    options: { readonly resolveDigests: boolean },
+): DeployedPins {
     const services: Record<string, DeployedService> = {};
     for (const pin of stack.services) {
         const release = releases.get(pin.name);
         if (!release) throw new Error(`no ServiceRelease for service ${pin.name}`);
-        const digest = pin.digest ?? release.image.apply((reference) => reference.split("@")[1] ?? "");
+        // A digest only where one is known: pinned, or looked up (tag-only pins, resolveDigests).
+        const digest = pin.digest ?? (options.resolveDigests && pin.tag ? release.image.apply((reference) => reference.split("@")[1]) : undefined);
         services[pin.name] = {
             image: pin.image,
             ...(pin.tag !== undefined ? { tag: pin.tag } : {}),
-            digest,
+            ...(digest !== undefined ? { digest } : {}),
             reference: release.image,
             version: pin.version ?? pin.tag ?? "",
             strategy: pin.strategy,

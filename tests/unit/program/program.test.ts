@@ -178,6 +178,8 @@ describe("program (index.ts) under mocks", () => {
                     assert.strictEqual(exported.image, pin.image);
                     assert.strictEqual(exported.tag, pin.tag);
                     assert.strictEqual(exported.version, pin.version ?? pin.tag);
+                    if (pin.digest) assert.strictEqual(exported.digest, pin.digest);
+                    else assert.ok(!("digest" in exported), "no digest key where none is known: rollback writes these pins back");
                     assert.strictEqual(await promiseOf(pulumi.output(exported.reference)), reference(pin.image, pin.tag, pin.digest));
                 }
                 const packages = Object.fromEntries(Object.entries<any>(config["pinstack:packages"]).map(([name, p]) => [name, { version: p.version, channel: p.channel }]));
