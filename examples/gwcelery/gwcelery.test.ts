@@ -8,7 +8,11 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
-import { assertRefused, buildDigest, ExampleProject, jsonLines } from "../support/harness";
+import * as path from "path";
+import * as YAML from "yaml";
+import { loadStack } from "../../lib/config";
+import { effectivePreset } from "../../lib/rules";
+import { assertRefused, buildDigest, ExampleProject, jsonLines, repoRoot } from "../support/harness";
 import { checkOff, readChecklist, releaseIssueFromTemplate } from "./checklist";
 
 const REGISTRY = "containers.ligo.org";
@@ -54,6 +58,19 @@ describe("examples/gwcelery: playground follows master, production by hand at a 
         const rows = jsonLines(project.expectPinstack(0, ["status", "--json"]).stdout);
         const row = rows.find((r) => r.name === "gwcelery");
         assert.ok(row?.drift, `status shows the drift between playground and production: ${JSON.stringify(row)}`);
+    });
+
+    it("production only by hand: the presets say so, and CI deploys playground on push, production on dispatch only", () => {
+        const deploy = (stack: string) => effectivePreset(loadStack(project.dir, stack)).deploy;
+        assert.deepStrictEqual([deploy("playground"), deploy("production")], ["auto", "manual"]);
+        const workflow = (name: string) => YAML.parse(fs.readFileSync(path.join(repoRoot, ".github", "workflows", name), "utf8"));
+        const main = workflow("main.yml");
+        assert.deepStrictEqual(main.on.push.branches, ["main"]);
+        assert.strictEqual(main.jobs.playground.with.stack, "playground");
+        assert.ok(!Object.values<any>(main.jobs).some((job) => job.with?.stack === "production"), "main.yml never deploys production");
+        const production = workflow("production.yml");
+        assert.deepStrictEqual(Object.keys(production.on), ["workflow_dispatch"], "production runs only when someone starts it");
+        assert.strictEqual(production.jobs.deploy.with.stack, "production");
     });
 
     it("refusal: a master build (prerelease tag) cannot be promoted to production", () => {
