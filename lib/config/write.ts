@@ -1,6 +1,6 @@
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { Document, isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, Scalar, stringify, visit, YAMLMap } from "yaml";
+import { Document, isMap, isScalar, LineCounter, Node, Pair, parseDocument, Scalar, stringify, visit, YAMLMap } from "yaml";
 import { badInput } from "../errors";
 import { FileChange, readTextOrNull, TransactionHooks, writeFilesAtomically } from "./atomic";
 import { dottedKey, qualifyKey } from "./keys";
@@ -74,9 +74,13 @@ export function editConfigText(text: string, changes: readonly ConfigChange[], o
     const config = configMap(doc, text);
     const intended = intendedData(doc, changes, project, config);
     const operations: Operation[] = [];
+    const flowRewrites = new Map<Pair, FlowRewrite>();
     for (const change of changes) {
         if (change.path.length === 0) throw new Error("a config change needs a path");
-        diffInto(config, change.path, change.value, project, operations);
+        diffInto(config, change.path, change.value, project, operations, flowRewrites);
+    }
+    for (const [pair, rewrite] of flowRewrites) {
+        if (!isDeepStrictEqual(rewrite.value, (pair.value as Node).toJSON())) operations.push({ kind: "replace", pair, map: rewrite.map, value: rewrite.value, path: rewrite.path });
     }
     if (operations.length === 0) return { text, formattingKept: true, diff: "" };
 
@@ -135,13 +139,26 @@ function isSecret(node: unknown): boolean {
     return isMap(node) && node.items.length === 1 && keyOf(node.items[0]) === "secure";
 }
 
+/** A flow collection (`pinstack:services: {}`) being changed: rewritten whole, in block style, with every change to it. */
+interface FlowRewrite {
+    readonly map: YAMLMap;
+    readonly path: EditPath;
+    readonly value: Record<string, unknown>;
+}
+
 /** Walks to the value at `path` and records the operations that make it equal `value`. */
-function diffInto(config: YAMLMap, path: EditPath, value: unknown, project: string, out: Operation[]): void {
+function diffInto(config: YAMLMap, path: EditPath, value: unknown, project: string, out: Operation[], flowRewrites: Map<Pair, FlowRewrite>): void {
     let map = config;
     for (let i = 0; i < path.length; i++) {
         const key = path[i];
         const pair = findPair(map, key, i === 0, project);
         const last = i === path.length - 1;
+        if (pair && !last && isMap(pair.value) && pair.value.flow) {
+            const rewrite = flowRewrites.get(pair) ?? { map, path: path.slice(0, i + 1), value: (pair.value.toJSON() ?? {}) as Record<string, unknown> };
+            flowRewrites.set(pair, rewrite);
+            setPath(rewrite.value, path.slice(i + 1), value);
+            return;
+        }
         if (!pair) {
             if (value === undefined) return;
             out.push({ kind: "insert", map, key, value: last ? value : nest(path.slice(i + 1), value), path: path.slice(0, i + 1) });
@@ -185,7 +202,7 @@ function reconcile(map: YAMLMap, pair: Pair, value: unknown, path: EditPath, out
         if (!scalarEquals(node, value)) out.push({ kind: "scalar", node, value, path });
         return;
     }
-    if (isMap(node) && isPlainObject(value)) {
+    if (isMap(node) && !node.flow && isPlainObject(value)) {
         for (const [key, child] of Object.entries(value)) {
             const childPair = node.items.find((p) => keyOf(p) === key);
             if (!childPair) {
@@ -332,9 +349,6 @@ function pairExtent(text: string, pair: Pair): { start: number; end: number; ind
     const lineStart = text.lastIndexOf("\n", keyRange[0] - 1) + 1;
     if (text.slice(lineStart, keyRange[0]).trim() !== "") return undefined;
     const valueNode = pair.value as Node | null;
-    if (isMap(valueNode) || isSeq(valueNode)) {
-        if (valueNode.flow) return undefined;
-    }
     let end = valueNode?.range ? valueNode.range[2] : keyRange[2];
     // A scalar's node end includes its newline; a key with no value ends at its line's end.
     const newline = text.indexOf("\n", Math.max(end - 1, keyRange[2]));
@@ -414,19 +428,28 @@ function applySplices(text: string, splices: readonly Splice[]): string {
 // --- the Document API fallback -----------------------------------------------------------
 
 function applyThroughDocument(doc: Document, operations: readonly Operation[]): string {
+    const quoteTimestamps = <T>(node: T): T => {
+        visit(node as unknown as Node, {
+            Scalar(_key, scalar) {
+                if (looksLikeTimestamp(scalar.value)) scalar.type = "QUOTE_DOUBLE";
+            },
+        });
+        return node;
+    };
     for (const op of operations) {
         switch (op.kind) {
             case "scalar":
                 op.node.value = op.value;
+                if (looksLikeTimestamp(op.value)) op.node.type = "QUOTE_DOUBLE";
                 break;
             case "replace":
-                op.pair.value = doc.createNode(op.value);
+                op.pair.value = quoteTimestamps(doc.createNode(op.value));
                 break;
             case "delete":
                 op.map.items.splice(op.map.items.indexOf(op.pair), 1);
                 break;
             case "insert":
-                op.map.items.push(doc.createPair(op.key, op.value) as Pair);
+                op.map.items.push(quoteTimestamps(doc.createPair(op.key, op.value) as Pair));
                 break;
         }
     }

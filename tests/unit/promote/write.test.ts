@@ -118,6 +118,19 @@ describe("config/write: minimal edits of stack files", () => {
         assert.match(result.text, /# keep me/);
     });
 
+    it("fills an empty flow map ({}) in block style, every change to it in one rewrite", () => {
+        const text = "config:\n  pinstack:environment: production\n  pinstack:services: {}\n  pinstack:hold: false\n";
+        const result = editConfigText(text, [
+            { path: ["pinstack:services", "backend"], value: { image: "a", tag: "1.0.0", provenance: { at: "2023-01-01T00:00:00Z" } } },
+            { path: ["pinstack:services", "frontend"], value: { image: "b" } },
+        ]);
+        assert.equal(result.formattingKept, true);
+        assert.equal(
+            result.text,
+            'config:\n  pinstack:environment: production\n  pinstack:services:\n    backend:\n      image: a\n      tag: 1.0.0\n      provenance:\n        at: "2023-01-01T00:00:00Z"\n    frontend:\n      image: b\n  pinstack:hold: false\n',
+        );
+    });
+
     it("works on a file without a trailing newline and with CRLF-free indentation of 4", () => {
         const text = "config:\n    pinstack:services:\n        api:\n            image: a\n            tag: 1.0.0";
         const result = editConfigText(text, [{ path: ["pinstack:services", "api"], value: { image: "a", tag: "1.0.1", digest: `sha256:${"c".repeat(64)}` } }]);
