@@ -31,7 +31,7 @@ const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const pinstackBin = path.join(repoRoot, "bin", "pinstack.js");
 /** The program's own files; node_modules is linked, not copied. */
-const programEntries = ["index.ts", "lib", "components", "stacks", "package.json", "tsconfig.json", "tsconfig.pulumi.json"];
+const programEntries = ["index.ts", "lib", "components", "stacks", "policies", "package.json", "tsconfig.json", "tsconfig.pulumi.json"];
 /** The Pulumi CLI version the toolchain builds (scripts/setup, toolchain/pulumi-cli/go.mod). */
 export const PULUMI_VERSION = "v3.259.0";
 
@@ -197,6 +197,12 @@ export class ExampleProject {
     private async moveToLocalRegistry(host: string): Promise<void> {
         const registry = await startRegistry();
         this.registry = registry;
+        // Policy pack configs name registries too (registry-allowed).
+        const policyDir = path.join(this.dir, "policies");
+        for (const file of fs.existsSync(policyDir) ? fs.readdirSync(policyDir).filter((f) => f.endsWith(".json")) : []) {
+            const name = path.join("policies", file);
+            this.write(name, this.read(name).split(`${host}/`).join(`${registry.host}/`));
+        }
         const files = fs.readdirSync(this.dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml");
         const published = new Set<string>();
         for (const file of files) {
@@ -257,8 +263,8 @@ export class ExampleProject {
     }
 
     /** `pulumi up` without a preview, with a message (what CI or the engineer would write). */
-    up(stack: string, message: string, options: { allowFailure?: boolean } = {}): Run {
-        return this.pulumi(["up", "--stack", stack, "--yes", "--skip-preview", "--message", message], options);
+    up(stack: string, message: string, extraArgs: readonly string[] = [], options: { allowFailure?: boolean } = {}): Run {
+        return this.pulumi(["up", "--stack", stack, "--yes", "--skip-preview", "--message", message, ...extraArgs], options);
     }
 
     /** `pulumi stack output --json`. */
