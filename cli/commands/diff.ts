@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { badInput } from "../../lib/errors";
 import type { painter as Painter, PinChange, PinView } from "../../lib/format";
+import type { RuleId, StackConfig, Violation } from "../../lib/model";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
 /** `pinstack diff <from> <to> [--json]`: what promoting <from> to <to> would change. Writes no file. */
@@ -20,17 +21,24 @@ Examples:
   $ pinstack diff playground staging --json
 
 change is update, add, unchanged or only-in-target (the target's pin stays); direction says
-whether an update moves forward (upgrade) or back (downgrade) under the service's scheme.`,
+whether an update moves forward (upgrade) or back (downgrade) under the service's scheme;
+refusedBy lists the mandatory rules of <to> the promoted pin would break (provenance and
+digests are left out: promote writes the one and resolves the other).`,
         )
         .action(async (fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
             const { loadStack } = await import("../../lib/config");
-            const { effectivePreset } = await import("../../lib/rules");
+            const { effectivePreset, evaluateStack } = await import("../../lib/rules");
             const { colorEnabled, jsonLine, painter, pinDiff, renderTable, shortDigest } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
             const from = loadStack(dir, fromName);
             const to = loadStack(dir, toName);
-            const changes = pinDiff(from, to, { targetRequiresDigest: effectivePreset(to).requireDigest });
+            const preset = effectivePreset(to);
+            const refusals = previewRefusals(from, to, (config) => evaluateStack(config, preset));
+            const changes = pinDiff(from, to, { targetRequiresDigest: preset.requireDigest }).map((c) => ({
+                ...c,
+                refusedBy: c.change === "update" || c.change === "add" ? (refusals.get(`${c.kind}:${c.name}`) ?? []) : [],
+            }));
             if (options.json) {
                 process.stdout.write(changes.map((c) => jsonLine(c)).join(""));
                 return;
@@ -58,8 +66,32 @@ function pinText(pin: PinView | null, shortDigest: (digest: string) => string): 
     return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
 }
 
-function note(change: PinChange, paint: ReturnType<typeof Painter>): string {
+/**
+ * The mandatory rules of <to> each promoted pin would break, by `kind:name`: <to>'s config
+ * with <from>'s pins in it, through the same rules as `check`. Provenance, digests and hold
+ * are left out: promote writes the provenance, resolves digests and refuses on hold itself.
+ */
+function previewRefusals(from: StackConfig, to: StackConfig, evaluate: (config: StackConfig) => readonly Violation[]): Map<string, RuleId[]> {
+    const promoted: StackConfig = {
+        ...to,
+        services: [...from.services, ...to.services.filter((s) => !from.services.some((f) => f.name === s.name))],
+        packages: [...from.packages, ...to.packages.filter((p) => !from.packages.some((f) => f.name === p.name))],
+    };
+    const byPin = new Map<string, RuleId[]>();
+    for (const v of evaluate(promoted)) {
+        if (v.level !== "mandatory" || v.rule === "provenance" || v.rule === "digest-required" || v.rule === "hold" || !v.subject) continue;
+        const kind = v.location?.key.startsWith("pinstack:packages.") ? "package" : "service";
+        const key = `${kind}:${v.subject}`;
+        const rules = byPin.get(key) ?? [];
+        if (!rules.includes(v.rule)) rules.push(v.rule);
+        byPin.set(key, rules);
+    }
+    return byPin;
+}
+
+function note(change: PinChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
+    if (change.refusedBy.length) parts.push(paint("red", `refused by ${change.refusedBy.join(", ")}`));
     if (change.change === "add") parts.push(paint("green", "new"));
     if (change.change === "only-in-target") parts.push("stays");
     if (change.direction === "downgrade") parts.push(paint("red", "downgrade"));

@@ -19,7 +19,7 @@ describe("pinstack diff (process)", function () {
         assert.equal(code, 0, stderr);
         assert.match(stdout, /^KIND\s+NAME\s+PRODUCTION NOW\s+AFTER \(FROM STAGING\)\s+NOTE$/m);
         assert.match(stdout, /^service\s+backend\s+2023\.04\.2@sha256:4c1b4c1b4c1b\s+->\s+2023\.05\.1\s+production requires a digest/m);
-        assert.match(stdout, /^package\s+ukrdc-services\s+10\.8\.4\s+->\s+10\.8\.5rc1/m);
+        assert.match(stdout, /^package\s+ukrdc-services\s+10\.8\.4\s+->\s+10\.8\.5rc1\s+refused by no-prereleases$/m);
         assert.match(stdout, /3 changes promoting staging -> production/);
     });
 
@@ -32,6 +32,8 @@ describe("pinstack diff (process)", function () {
         assert.deepEqual(backend?.proposed, { image: "ghcr.io/example/backend", tag: "2023.05.1" });
         assert.equal((backend?.current as { tag: string }).tag, "2023.04.2");
         assert.deepEqual(lines.find((l) => l.name === "ukrdc-services")?.direction, "upgrade");
+        assert.deepEqual(backend?.refusedBy, [], "the digest is resolved by promote, the provenance written by it");
+        assert.deepEqual(lines.find((l) => l.name === "ukrdc-services")?.refusedBy, ["no-prereleases"]);
     });
 
     it("marks a downgrade and a new service", () => {
@@ -39,7 +41,7 @@ describe("pinstack diff (process)", function () {
         filesBefore = snapshot(project.dir);
         const { stdout } = runPinstack(["diff", "staging", "production"], { cwd: project.dir });
         assert.match(stdout, /^service\s+backend\s+.*downgrade/m);
-        assert.match(stdout, /^service\s+worker\s+-\s+->\s+1\.0\.0\s+new/m);
+        assert.match(stdout, /^service\s+worker\s+-\s+->\s+1\.0\.0\s+refused by tag-scheme; new/m);
     });
 
     it("says when there is nothing to promote", () => {
