@@ -98,8 +98,8 @@ export class ServiceRelease extends pulumi.ComponentResource {
             [AnnotationKeys.strategy]: pin.strategy,
         };
         // One registry lookup per reference, however many containers run it.
-        const resolved = new Map<string, pulumi.Output<string>>();
-        const resolve = (image: ImagePin): pulumi.Output<string> => {
+        const resolved = new Map<string, pulumi.Input<string>>();
+        const resolve = (image: ImagePin): pulumi.Input<string> => {
             const key = pinReference(image);
             let reference = resolved.get(key);
             if (!reference) {
@@ -151,6 +151,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                 ...workload.labels,
                 [LabelKeys.version]: labelValue(workload.pin.version),
             };
+            const versionName = (text: string) => kubernetesName(deploymentName, `version-${shortHash(text)}`);
             const content = versionJson({
                 service: pin.name,
                 version: workload.pin.version,
@@ -162,7 +163,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                 metadata: {
                     // Named after its content and immutable: pods that still run the old
                     // pin keep serving the old file until they are replaced.
-                    name: content.apply((text) => kubernetesName(deploymentName, `version-${shortHash(text)}`)),
+                    name: typeof content === "string" ? versionName(content) : pulumi.output(content).apply(versionName),
                     namespace: args.namespace,
                     labels: versionLabels,
                 },
@@ -225,7 +226,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
         });
 
         // Every strategy sends traffic to the configured pin (blue-green: the active colour).
-        this.image = configuredImage;
+        this.image = pulumi.output(configuredImage);
         this.plan = plan;
         this.registerOutputs({
             service: this.service,
@@ -258,7 +259,7 @@ function podSpec(args: {
     readonly pin: ServicePin;
     readonly image: pulumi.Input<string>;
     readonly env: k8s.types.input.core.v1.EnvVar[];
-    readonly resolve: (image: ImagePin) => pulumi.Output<string>;
+    readonly resolve: (image: ImagePin) => pulumi.Input<string>;
     readonly versionConfigMap: pulumi.Input<string>;
     readonly appConfigMap?: string;
     readonly versionFilePath: string;

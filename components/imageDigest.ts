@@ -18,9 +18,10 @@ export interface ResolveOptions {
  * the deployed image is exactly the one reviewed. A pin without a tag is not resolved
  * either: "latest" today is not a pin.
  */
-export function resolveImageReference(pin: ImagePin, options: ResolveOptions): pulumi.Output<string> {
+export function resolveImageReference(pin: ImagePin, options: ResolveOptions): pulumi.Input<string> {
+    // A plain string when nothing is looked up: no Output to await for the common case.
     if (pin.digest || !pin.tag || !options.resolveDigests) {
-        return pulumi.output(pinReference(pin));
+        return pinReference(pin);
     }
     const found = getRegistryImageOutput(
         { name: pinReference(pin) },

@@ -19,16 +19,23 @@ export interface VersionInfo {
 /** Any field may still be resolving (the image digest from the registry). */
 export type VersionInfoArgs = { readonly [K in keyof VersionInfo]: pulumi.Input<VersionInfo[K]> };
 
-/** The file's text: two-space JSON with a trailing newline. */
-export function versionJson(info: VersionInfoArgs): pulumi.Output<string> {
-    return pulumi.output(info).apply((i) => {
-        const ordered: VersionInfo = {
-            service: i.service,
-            version: i.version,
-            commit: i.commit,
-            image: i.image,
-            promotedFrom: i.promotedFrom,
-        };
-        return `${JSON.stringify(ordered, null, 2)}\n`;
-    });
+/**
+ * The file's text: two-space JSON with a trailing newline. A plain string when every field is
+ * known (the usual case: the pin is in config), so the ConfigMap and its name need no Output;
+ * an Output only while a digest is still being looked up.
+ */
+export function versionJson(info: VersionInfoArgs): pulumi.Input<string> {
+    if (Object.values(info).every((value) => typeof value === "string")) return render(info as VersionInfo);
+    return pulumi.output(info).apply(render);
+}
+
+function render(i: VersionInfo): string {
+    const ordered: VersionInfo = {
+        service: i.service,
+        version: i.version,
+        commit: i.commit,
+        image: i.image,
+        promotedFrom: i.promotedFrom,
+    };
+    return `${JSON.stringify(ordered, null, 2)}\n`;
 }

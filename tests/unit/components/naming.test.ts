@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { labelValue, pinAnnotations, serviceLabels } from "../../../components/labels";
 import { kubernetesName, pinReference, shortHash } from "../../../components/naming";
@@ -52,7 +53,10 @@ describe("names, labels and version.json", () => {
     });
 
     it("writes version.json with fixed field order and a trailing newline", async () => {
-        const text = await promiseOf(versionJson({ promotedFrom: "", image: "i", commit: "c", version: "v", service: "s" } as any));
+        const text = versionJson({ promotedFrom: "", image: "i", commit: "c", version: "v", service: "s" } as any);
         assert.strictEqual(text, '{\n  "service": "s",\n  "version": "v",\n  "commit": "c",\n  "image": "i",\n  "promotedFrom": ""\n}\n');
+        const pending = versionJson({ promotedFrom: "", image: pulumi.output("i"), commit: "c", version: "v", service: "s" });
+        assert.ok(pulumi.Output.isInstance(pending), "an Output while a field is still resolving");
+        assert.strictEqual(await promiseOf(pending as pulumi.Output<string>), text);
     });
 });
