@@ -73,7 +73,7 @@ describe("examples/ukrdc: a package pin from release candidate on staging to fin
         assert.strictEqual(final, "10.8.5");
         pinOnStaging(final, `Release branch: ${PACKAGE} ${final}`);
         const before = project.read("Pulumi.live.yaml");
-        assertRefused(project.pinstack(["promote", "staging", "live", "--package", PACKAGE, "--reason", "10.8.5 tested"]), 1, /staging/);
+        assertRefused(project.pinstack(["promote", "staging", "live", "--package", PACKAGE, "--reason", "10.8.5 tested"]), 1, /never successfully deployed on staging/);
         assert.strictEqual(project.read("Pulumi.live.yaml"), before);
         project.up("staging", `release branch: ${PACKAGE} ${final}`);
         assert.match(requirements("staging", "staging"), /^ukrdc-services==10\.8\.5$/m);
