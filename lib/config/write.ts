@@ -108,6 +108,12 @@ export function planStackFileEdit(file: string, changes: readonly ConfigChange[]
     return { file, expected: before, ...edited };
 }
 
+/** Plans `changes` to text already read from `file` (the guard then checks the file still holds that text). */
+export function planTextEdit(file: string, text: string, changes: readonly ConfigChange[], options: { project?: string; displayName?: string } = {}): PlannedFileEdit {
+    const edited = editConfigText(text, changes, { file: options.displayName ?? file, project: options.project, diffName: path.basename(file) });
+    return { file, expected: text, ...edited };
+}
+
 /** Writes planned edits (and any other file changes) all-or-nothing, refusing if a file changed since it was read. */
 export function writeStackEdits(changes: readonly FileChange[], hooks: TransactionHooks = {}): void {
     writeFilesAtomically(changes, hooks);
@@ -282,16 +288,8 @@ function keepSecrets(old: unknown, value: unknown): unknown {
 function sameData(text: string, intended: unknown): boolean {
     const doc = parseDocument(text, { uniqueKeys: true });
     if (doc.errors.length > 0) return false;
-    return isDeepStrictEqual(canonical(doc.toJS({ maxAliasCount: -1 })), canonical(intended));
-}
-
-/** Key order does not matter for equality; numbers written plain compare as their text. */
-function canonical(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (isPlainObject(value)) {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
-    }
-    return value;
+    // isDeepStrictEqual ignores key order, as YAML mappings do.
+    return isDeepStrictEqual(doc.toJS({ maxAliasCount: -1 }), intended);
 }
 
 // --- splicing ----------------------------------------------------------------------------
@@ -461,7 +459,8 @@ function applyThroughDocument(doc: Document, operations: readonly Operation[]): 
 const CONTEXT = 3;
 
 /**
- * A unified diff. With the splices known, only their lines are compared (linear in the file);
+ * A unified diff (secure: values redacted, so it is for reading, not for patch(1) when a hunk
+ * shows one). With the splices known, only their lines are compared (linear in the file);
  * otherwise the common head and tail are trimmed and the middle shown as one hunk.
  */
 export function unifiedDiff(file: string, before: string, after: string, splices?: readonly Splice[]): string {
@@ -536,10 +535,15 @@ export function unifiedDiff(file: string, before: string, after: string, splices
             o = r.oldEnd;
         }
         while (o < oldTo) body.push(` ${oldLines[o++]}`);
-        hunks.push(`@@ -${range(oldFrom, oldTo)} +${range(newFrom, newTo)} @@\n${body.join("\n")}\n`);
+        hunks.push(`@@ -${range(oldFrom, oldTo)} +${range(newFrom, newTo)} @@\n${body.map(redactSecrets).join("\n")}\n`);
         i = j + 1;
     }
     return `--- a/${file}\n+++ b/${file}\n${hunks.join("")}`;
+}
+
+/** `secure:` values are ciphertext, but pinstack prints no secret in any form: diffs show them redacted. */
+function redactSecrets(line: string): string {
+    return line.replace(/(\bsecure:\s*)("[^"]*"|'[^']*'|[^\s,}#]+)/g, "$1[secret]");
 }
 
 function range(from: number, to: number): string {

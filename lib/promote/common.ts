@@ -1,4 +1,6 @@
-import { readStackFile, stackFilePath } from "../config";
+import * as path from "path";
+import { listStacks, loadStack, parseStackConfig, parseStackFileText, stackFilePath } from "../config";
+import { readTextOrNull } from "../config/atomic";
 import { runGit } from "../history/git";
 import { badInput, PinstackError, refused } from "../errors";
 import type { Provenance, StackConfig } from "../model";
@@ -40,11 +42,39 @@ export interface LastChange {
     readonly update?: number;
 }
 
-/** A stack file's raw config as plain JSON (numbers as numbers; `secure:` values absent). */
-export function rawConfig(dir: string, stack: string): { file: string; raw: Record<string, unknown>; secretKeys: readonly string[] } {
-    const file = stackFilePath(dir, stack);
-    const read = readStackFile(file);
-    return { file, raw: JSON.parse(JSON.stringify(read.raw)) as Record<string, unknown>, secretKeys: read.secretKeys };
+/** A stack read once for a command: validated config, its raw values, and the text an edit starts from. */
+export interface LoadedStack {
+    readonly config: StackConfig;
+    /** Absolute path of the stack file. */
+    readonly file: string;
+    /** The text read; the write is guarded against the file no longer holding it. */
+    readonly text: string;
+    /** The `config:` map as plain JSON (numbers as numbers; `secure:` values absent). */
+    readonly raw: Record<string, unknown>;
+    /** The `config:` map as lib/config read it (numbers keep their written text), for parseStackConfig. */
+    readonly values: Readonly<Record<string, unknown>>;
+    readonly secretKeys: readonly string[];
+}
+
+/**
+ * Reads and validates a stack once, keeping the text and raw values for the edit (loadStack
+ * would parse the file again for each). Same errors as loadStack: an unknown stack or a fault
+ * in the file is bad input (exit 2), named by file, line and key relative to the working directory.
+ */
+export function readStack(dir: string, stack: string): LoadedStack {
+    if (!listStacks(dir).includes(stack)) return unreachable(loadStack(dir, stack));
+    const file = path.resolve(stackFilePath(dir, stack));
+    const display = path.relative(process.cwd(), file) || file;
+    const text = readTextOrNull(file);
+    if (text === null) return unreachable(loadStack(dir, stack));
+    const parsed = parseStackFileText(display, text);
+    const config = parseStackConfig(stack, display, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });
+    return { config, file, text, raw: JSON.parse(JSON.stringify(parsed.raw)) as Record<string, unknown>, values: parsed.raw, secretKeys: parsed.secretKeys };
+}
+
+/** loadStack throws for what readStack found missing; this keeps the types honest if it ever does not. */
+function unreachable(config: StackConfig): never {
+    throw badInput(`stack ${config.stack} vanished while it was read`);
 }
 
 /** A reason is required and is one line: it goes into YAML, provenance seals and commit-like history. */
@@ -98,4 +128,28 @@ export function unknownPin(kind: "service" | "package", name: string, stack: Sta
         why: known.length ? `${stack.file} has ${kind}s: ${known.join(", ")}` : `${stack.file} has no ${kind}s`,
         fix: `name a ${kind} of ${stack.stack}`,
     });
+}
+
+/**
+ * `values` with `changes` applied, copying only the objects on each changed path (the rest is
+ * shared): the would-be config, without writing or re-parsing the file.
+ */
+export function withChanges(values: Readonly<Record<string, unknown>>, changes: readonly { path: readonly string[]; value: unknown }[]): Record<string, unknown> {
+    const root: Record<string, unknown> = { ...values };
+    for (const change of changes) {
+        let at = root;
+        for (let i = 0; i < change.path.length - 1; i++) {
+            const key = change.path[i];
+            const next = at[key];
+            // A NumberSource (an unquoted number, e.g. the shorthand `pkg: 1.20`) is a value, not a map.
+            const map = next !== null && typeof next === "object" && Object.getPrototypeOf(next) === Object.prototype;
+            const scalar = next === undefined || next === null ? undefined : typeof next === "object" && "source" in next ? String((next as { source: unknown }).source) : String(next);
+            at[key] = map ? { ...(next as Record<string, unknown>) } : scalar !== undefined && change.path[i + 1] !== "version" ? { version: scalar } : {};
+            at = at[key] as Record<string, unknown>;
+        }
+        const last = change.path[change.path.length - 1];
+        if (change.value === undefined) delete at[last];
+        else at[last] = change.value;
+    }
+    return root;
 }

@@ -1,6 +1,5 @@
-import { loadStack } from "../config";
-import { ConfigChange, planStackFileEdit, PlannedFileEdit } from "../config/write";
-import { checkReason, Environment, isoSeconds, LastChange, rawConfig } from "./common";
+import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
+import { checkReason, Environment, isoSeconds, LastChange, readStack } from "./common";
 
 /**
  * `pinstack hold <stack> --reason T` sets `pinstack:hold` (only rollbacks pass);
@@ -17,15 +16,15 @@ export interface HoldPlan {
 
 export function planHold(request: { stack: string; clear: boolean; reason: string }, env: Pick<Environment, "dir" | "now" | "by">): HoldPlan {
     const reason = checkReason(request.reason);
-    const stack = loadStack(env.dir, request.stack);
+    const loaded = readStack(env.dir, request.stack);
+    const stack = loaded.config;
     const want = !request.clear;
     if (stack.hold === want) return { stack: stack.stack, hold: want, previousReason: stack.holdReason };
-    const { file } = rawConfig(env.dir, stack.stack);
     const lastChange: LastChange = { command: want ? "hold" : "hold-clear", at: isoSeconds(env.now), by: env.by, reason };
     const changes: ConfigChange[] = [
         { path: ["pinstack:hold"], value: want },
         { path: ["pinstack:holdReason"], value: want ? reason : undefined },
         { path: ["pinstack:lastChange"], value: lastChange },
     ];
-    return { stack: stack.stack, hold: want, edit: planStackFileEdit(file, changes, { displayName: stack.file }), previousReason: stack.holdReason };
+    return { stack: stack.stack, hold: want, edit: planTextEdit(loaded.file, loaded.text, changes, { displayName: stack.file }), previousReason: stack.holdReason };
 }

@@ -1,6 +1,6 @@
 import * as path from "path";
-import { loadAllStacks, loadStack, parseStackConfig, parseStackFileText } from "../config";
-import { FileChange, planStackFileEdit, PlannedFileEdit, ConfigChange, unifiedDiff } from "../config/write";
+import { fileOnlyLocator, listStacks, parseStackConfig } from "../config";
+import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
@@ -9,7 +9,7 @@ import type { PackagePin, Provenance, ServicePin, StackConfig, Violation } from 
 import { packageSubject, sealProvenance, serviceSubject } from "../provenance";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
-import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, rawConfig, refusal, setOrDelete, unknownPin } from "./common";
+import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, LoadedStack, PinMove, readStack, refusal, setOrDelete, unknownPin, withChanges } from "./common";
 
 /**
  * `pinstack promote <from> <to>`: copy chosen pins from one stack to the next as a reviewed
@@ -52,8 +52,10 @@ export interface PromotionPlan {
 export async function planPromotion(request: PromoteRequest, env: Environment, resolver: DigestResolver): Promise<PromotionPlan> {
     const reason = checkReason(request.reason);
     if (request.from === request.to) throw badInput(`cannot promote ${request.from} to itself`, { fix: "name two different stacks, e.g. pinstack promote staging production" });
-    const source = loadStack(env.dir, request.from);
-    const target = loadStack(env.dir, request.to);
+    const sourceStack = readStack(env.dir, request.from);
+    const targetStack = readStack(env.dir, request.to);
+    const source = sourceStack.config;
+    const target = targetStack.config;
     const preset = effectivePreset(target);
 
     const named = (request.services?.length ?? 0) + (request.packages?.length ?? 0) > 0;
@@ -77,10 +79,10 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const now = isoSeconds(env.now);
     const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, movingServices, movingPackages, preset.soakMinutes, env);
-    const digests = await resolveDigests(env.dir, source, target, movingServices, preset.requireDigest, resolver);
+    const digests = await resolveDigests(env.dir, [sourceStack, targetStack], movingServices, preset.requireDigest, resolver);
 
-    const targetRaw = rawConfig(env.dir, target.stack);
-    const sourceRaw = rawConfig(env.dir, source.stack);
+    const targetRaw = targetStack;
+    const sourceRaw = sourceStack;
     const changes: ConfigChange[] = [];
     const moves: PinMove[] = [];
     const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
@@ -121,8 +123,8 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     changes.push({ path: ["pinstack:lastChange"], value: lastChange });
 
     const display = target.file;
-    const stackEdit = planStackFileEdit(targetRaw.file, changes, { displayName: display });
-    const warnings = checkRules(target, stackEdit.text, display, moves);
+    const stackEdit = planTextEdit(targetStack.file, targetStack.text, changes, { displayName: display });
+    const warnings = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves);
 
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
     const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), ledgerChange.expected ?? "", ledgerChange.text) : "");
@@ -214,15 +216,18 @@ function checkDeployed(source: StackConfig, target: StackConfig, services: reado
  */
 async function resolveDigests(
     dir: string,
-    source: StackConfig,
-    target: StackConfig,
+    [sourceStack, targetStack]: readonly [LoadedStack, LoadedStack],
     services: readonly ServicePin[],
     requireDigest: boolean,
     resolver: DigestResolver,
 ): Promise<Map<string, { digest: string }>> {
-    const { ledger } = readLedger(dir);
-    const stacks = loadAllStacks(dir);
+    const source = sourceStack.config;
+    const target = targetStack.config;
     const out = new Map<string, { digest: string }>();
+    if (!requireDigest && !services.some((s) => s.digest && s.tag)) return out;
+    const { ledger } = readLedger(dir);
+    // Every stack's pins count as records of tag -> digest; the two already read are not read again.
+    const stacks = listStacks(dir).map((name) => (name === source.stack ? source : name === target.stack ? target : readStack(dir, name).config));
     const problems: string[] = [];
     for (const pin of services) {
         if (!pin.tag) continue;
@@ -251,10 +256,13 @@ async function resolveDigests(
     return out;
 }
 
-/** Rules on the would-be file, exactly as `pinstack check` would read it; refuses on mandatory findings about the promoted pins. */
-function checkRules(target: StackConfig, text: string, display: string, moves: readonly PinMove[]): Violation[] {
-    const file = parseStackFileText(display, text);
-    const wouldBe = parseStackConfig(target.stack, display, file.raw, file.locate, { secretKeys: file.secretKeys });
+/**
+ * Rules on the would-be config (the file as it would be written: the edit was checked to mean
+ * exactly these values); refuses on mandatory findings about the promoted pins or the stack as
+ * a whole. Messages name file and key: the would-be file has no lines on disk to point at yet.
+ */
+function checkRules(target: StackConfig, values: Readonly<Record<string, unknown>>, secretKeys: readonly string[], display: string, moves: readonly PinMove[]): Violation[] {
+    const wouldBe = parseStackConfig(target.stack, display, values, fileOnlyLocator(display), { secretKeys });
     const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target });
     const moved = new Set(moves.map((m) => m.name));
     const blocking = violations.filter((v) => v.level === "mandatory" && (v.subject === undefined || moved.has(v.subject)));

@@ -1,5 +1,4 @@
-import { loadStack } from "../config";
-import { ConfigChange, planStackFileEdit, PlannedFileEdit } from "../config/write";
+import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
 import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity, UpdatePins } from "../history/deployed";
@@ -8,7 +7,7 @@ import { packageSubject, sealProvenance, serviceSubject, verifySeal } from "../p
 import type { StackUpdate } from "../pulumi-cli";
 import { effectivePreset, evaluateStack } from "../rules";
 import { parseStackConfig, parseStackFileText } from "../config";
-import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, rawConfig, setOrDelete } from "./common";
+import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, readStack, setOrDelete } from "./common";
 
 /**
  * `pinstack rollback <stack> [--to N]`: the pins of an earlier good update, restored as a new
@@ -39,12 +38,13 @@ export interface RollbackPlan {
 
 export function planRollback(request: RollbackRequest, env: Environment): RollbackPlan {
     const reason = checkReason(request.reason);
-    const stack = loadStack(env.dir, request.stack);
+    const loaded = readStack(env.dir, request.stack);
+    const stack = loaded.config;
     const updates = env.history(stack.stack);
     const update = pickUpdate(stack, updates, request.to);
     const restored = pinsOfUpdate(update);
     const now = isoSeconds(env.now);
-    const { file, raw } = rawConfig(env.dir, stack.stack);
+    const { file, raw } = loaded;
     const stamp = { at: now, by: env.by, reason, rollback: true as const };
     const changes: ConfigChange[] = [];
     const moves: PinMove[] = [];
@@ -114,7 +114,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
     changes.push({ path: ["pinstack:holdReason"], value: `rollback to update ${update.version}: ${reason}` });
     const lastChange: LastChange = { command: "rollback", at: now, by: env.by, reason, update: update.version };
     changes.push({ path: ["pinstack:lastChange"], value: lastChange });
-    const edit = planStackFileEdit(file, changes, { displayName: stack.file });
+    const edit = planTextEdit(file, loaded.text, changes, { displayName: stack.file });
     const parsed = parseStackFileText(stack.file, edit.text);
     const after = parseStackConfig(stack.stack, stack.file, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });
     const warnings = evaluateStack(after, effectivePreset(after), { previous: stack });

@@ -86,6 +86,13 @@ describe("config/write: minimal edits of stack files", () => {
         );
     });
 
+    it("the diff never shows a secure: value, not even as ciphertext", () => {
+        const result = editConfigText(FILE, [{ path: ["pinstack:services", "frontend", "env", "MODE"], value: "maintenance" }]);
+        assert.match(result.diff, /^ {11}secure: \[secret\]$/m, result.diff);
+        assert.ok(!result.diff.includes("abc123"));
+        assert.ok(result.text.includes("secure: v1:abc123"), "the file itself keeps the secret");
+    });
+
     it("turns the package shorthand into a map when a key is added, keeping its version", () => {
         const result = editConfigText(FILE, [{ path: ["pinstack:packages", "ukrdc-services"], value: { version: "10.8.5", provenance: { from: "staging", at: "x", by: "y", reason: "z", seal: "s" } } }]);
         const data = parseDocument(result.text).toJS().config["pinstack:packages"];
