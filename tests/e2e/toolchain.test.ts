@@ -13,7 +13,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const pulumiHome = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+// Where the CLI keeps plugins: $PULUMI_HOME, else the account's home from the user database.
+const pulumiHome = process.env.PULUMI_HOME ?? path.join(os.userInfo().homedir, ".pulumi");
 const cliVersion = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v\S+)/.exec(
     fs.readFileSync(path.join(repoRoot, "toolchain", "pulumi-cli", "go.mod"), "utf8"),
 )![1];
