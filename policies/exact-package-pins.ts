@@ -1,14 +1,15 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { rules } from "../lib/rules";
-import { requirementsOf } from "./support/packages";
-import { withContext } from "./support/policy";
+import { describeResource, requirementsOf } from "./support/packages";
+import { forType, withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
 import { ruleContext, syntheticStack } from "./support/stack";
 
 /**
  * lib rule `exact-package-pins` on the package pins as they reach the cluster: the requirement
  * files of PackageRequirements' ConfigMap (the CodeArtifact PackageIndex itself holds
- * repositories, not versions).
+ * repositories, not versions). ConfigMaps only (not ConfigMapPatch), so the SDK skips every
+ * other resource without reading it; no-prereleases reads patches too.
  */
 export const exactPackagePins: ResourceValidationPolicy = {
     name: "exact-package-pins",
@@ -16,18 +17,18 @@ export const exactPackagePins: ResourceValidationPolicy = {
         "Package pins name one exact version (10.8.5), never a range (>=, ~=, ^, *, 1.2.x) or nothing. Write the version that was tested.",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
-    validateResource: (args, report) => {
+    validateResource: forType("kubernetes:core/v1:ConfigMap", (args, report) => {
         const requirements = requirementsOf(args.type, args.props);
         if (!requirements) return;
         withContext(args, report, (context) => {
             if (!applies(context, "exact-package-pins")) return;
             for (const where of requirements.unknown) {
-                report(`ConfigMap ${args.name}: ${where} cannot be known during preview, so its package pins cannot be checked; keep the pins in plain values`);
+                report(`${describeResource(args)}: ${where} cannot be known during preview, so its package pins cannot be checked; keep the pins in plain values`);
             }
             for (const file of requirements.files) {
                 const findings = rules["exact-package-pins"].stack!(syntheticStack(context, { packages: file.pins }), ruleContext(context), {});
-                for (const finding of findings) report(`ConfigMap ${args.name}, ${file.file}: ${finding.message}`);
+                for (const finding of findings) report(`${describeResource(args)}, ${file.file}: ${finding.message}`);
             }
         });
-    },
+    }),
 };

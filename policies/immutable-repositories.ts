@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { checkRepository } from "../lib/rules";
 import { field, isUnknown, path } from "./support/known";
-import { withContext } from "./support/policy";
+import { forType, withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
 
 const ECR_REPOSITORY = "aws:ecr/repository:Repository";
@@ -19,8 +19,7 @@ export const immutableRepositories: ResourceValidationPolicy = {
         "Create them through ImageRepository, which sets both.",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
-    validateResource: (args, report) => {
-        if (args.type !== ECR_REPOSITORY) return;
+    validateResource: forType(ECR_REPOSITORY, (args, report) => {
         withContext(args, report, (context) => {
             if (!applies(context, "immutable-repositories")) return;
             const name = field(args.props, "name");
@@ -44,5 +43,5 @@ export const immutableRepositories: ResourceValidationPolicy = {
             );
             for (const finding of findings) report(finding.message);
         });
-    },
+    }),
 };

@@ -1,6 +1,6 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { gateFindings, loadTestProperties } from "./support/gates";
-import { isLowered } from "./support/policy";
+import { forType, isLowered, STACK_TYPE } from "./support/policy";
 import { configSchema } from "./support/settings";
 
 /**
@@ -8,16 +8,17 @@ import { configSchema } from "./support/settings";
  * load test fails, but sends a warning". lib lowers that finding to advisory; this policy,
  * advisory by default, shows it in the preview.
  */
-export const loadTestWarning: StackValidationPolicy = {
+export const loadTestWarning: ResourceValidationPolicy = {
     name: "load-test-warning",
     description:
         "Merino: under [load test: warn] (or no label) a failed load test does not stop the deployment but is reported. " +
         "Read the load test report before the next release.",
     enforcementLevel: "advisory",
     configSchema: configSchema(loadTestProperties),
-    validateStack: (args, report) =>
+    validateResource: forType(STACK_TYPE, (args, report) =>
         gateFindings("load-test-gate", args, report, (findings, context) => {
             const level = context.preset.levels["load-test-gate"];
             for (const finding of findings) if (isLowered(finding.level, level)) report(finding.message);
         }),
+    ),
 };

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { rules } from "../lib/rules";
 import { reportImageFindings } from "./support/images";
-import { requirementsOf } from "./support/packages";
+import { describeResource, requirementsOf } from "./support/packages";
 import { schemeForMain, withContext, workloadToCheck } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
 import { ruleContext, syntheticStack } from "./support/stack";
@@ -29,11 +29,11 @@ export const noPrereleases: ResourceValidationPolicy = {
                 return;
             }
             for (const where of requirements!.unknown) {
-                report(`ConfigMap ${args.name}: ${where} cannot be known during preview, so its package pins cannot be checked for prereleases; keep the pins in plain values`);
+                report(`${describeResource(args)}: ${where} cannot be known during preview, so its package pins cannot be checked for prereleases; keep the pins in plain values`);
             }
             for (const file of requirements!.files) {
                 const findings = rules["no-prereleases"].stack!(syntheticStack(context, { packages: file.pins }), ruleContext(context), {});
-                for (const finding of findings) report(`ConfigMap ${args.name}, ${file.file}: ${finding.message}`);
+                for (const finding of findings) report(`${describeResource(args)}, ${file.file}: ${finding.message}`);
             }
         });
     },

@@ -1,41 +1,38 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { AnnotationKeys } from "../components/labels";
 import { entry, isUnknown } from "./support/known";
-import { withContext } from "./support/policy";
+import { forType, withContext } from "./support/policy";
 import { configSchema } from "./support/settings";
-import { output, stackView } from "./support/stack";
-import { describeWorkload } from "./support/workloads";
+import { describeWorkload, workloadOf } from "./support/workloads";
 
 /**
  * The program ran with the preset the pack checks for. The pack applies its own preset either
  * way; this makes the mismatch itself visible — a production stack whose
  * `pinstack:environment` was switched to playground (so the program's own checks only warn),
- * or a pack config meant for another stack. Reads the program's `environment` output and the
- * `pinstack.dev/environment` annotation ServiceRelease writes; absent values are not a
- * finding (the other policies still apply the pack's preset).
+ * or CI passing the policy config of another stack. Reads the `pinstack.dev/environment`
+ * annotation ServiceRelease writes on every Deployment (Deployments only, so the SDK skips
+ * every other resource unread); a Deployment without it is not a finding — the other policies
+ * apply the pack's preset to it anyway.
  */
-export const stackEnvironment: StackValidationPolicy = {
+export const stackEnvironment: ResourceValidationPolicy = {
     name: "stack-environment",
     description:
         "The program runs with the preset the policy pack checks for (pinstack:environment matches the pack's preset). " +
         "Put pinstack:environment back, or pass the policy config of the stack being deployed.",
     enforcementLevel: "mandatory",
     configSchema: configSchema(),
-    validateStack: (args, report) => {
+    validateResource: forType("kubernetes:apps/v1:Deployment", (args, report) => {
         withContext(args, report, (context) => {
+            const deployment = workloadOf(args.type, args.props, args.name);
+            if (!deployment) return;
             const expected = context.preset.name;
-            const view = stackView(args.resources);
-            const environment = output(view, "environment");
-            if (isUnknown(environment)) report(`the program's environment output cannot be known during preview; ${context.stack} expects ${expected}`);
-            else if (typeof environment === "string" && environment !== expected) {
-                report(`the program runs with pinstack:environment '${environment}', but this policy config is for ${expected}: set pinstack:environment: ${expected} in the stack's config, or use the policy config for ${environment}`);
+            const annotated = entry(deployment.annotations, AnnotationKeys.environment);
+            if (annotated === undefined || annotated === expected) return;
+            if (isUnknown(annotated)) {
+                report(`${describeWorkload(deployment)}: ${AnnotationKeys.environment} cannot be known during preview; this policy config is for ${expected}`);
+                return;
             }
-            for (const { urn, workload } of view.workloads) {
-                const annotated = entry(workload.annotations, AnnotationKeys.environment);
-                if (annotated === undefined || annotated === expected) continue;
-                const shown = isUnknown(annotated) ? "unknown during preview" : `'${annotated}'`;
-                report(`${describeWorkload(workload)}: ${AnnotationKeys.environment} is ${shown}, but this policy config is for ${expected}`, urn);
-            }
+            report(`${describeWorkload(deployment)} was made with pinstack:environment '${annotated}', but this policy config is for ${expected}: set pinstack:environment: ${expected} in the stack's config, or use the policy config for ${annotated}`);
         });
-    },
+    }),
 };

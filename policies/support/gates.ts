@@ -1,4 +1,4 @@
-import type { StackValidationArgs, ReportViolation } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { RuleId } from "../../lib/model";
 import { Finding, rules } from "../../lib/rules";
@@ -8,9 +8,12 @@ import { ruleContext, syntheticStack } from "./stack";
 
 /**
  * The runbook gates are stack rules of lib that read only the gates CI hands over (never the
- * resources), so the pack asks lib with the gates from its config.
+ * resources), so the pack asks lib with the gates from its config. They run as resource
+ * policies on the program's root `pulumi:pulumi:Stack` resource (see forType): once per
+ * preview, with no resource read — as stack policies, the SDK would deserialize every resource
+ * of the stack for each of them. Their findings are reported against the Stack resource.
  */
-export function gateFindings(rule: RuleId, args: StackValidationArgs, report: ReportViolation, use: (findings: Finding[], context: PackContext) => void): void {
+export function gateFindings(rule: RuleId, args: Pick<ResourceValidationArgs, "getConfig">, report: ReportViolation, use: (findings: Finding[], context: PackContext) => void): void {
     withContext<GateConfig>(args, report, (context, config) => {
         if (!applies(context, rule)) return;
         const findings = rules[rule].stack!(syntheticStack(context), ruleContext(context, gatesOf(config), config.strictGates ?? false), {});

@@ -1,6 +1,7 @@
 import type { PackageChannel, PackagePin } from "../../lib/model";
 import { field, isUnknown } from "./known";
 import { nowhere } from "./stack";
+import { describeWorkload, workloadOf } from "./workloads";
 
 /**
  * Package pins as they travel to the cluster: PackageRequirements' ConfigMap
@@ -63,3 +64,9 @@ export function parseRequirements(text: string, channel: PackageChannel): Packag
     return pins;
 }
 
+
+/** `ConfigMap namespace/name` of a policy's resource, for messages. */
+export function describeResource(args: { readonly type: string; readonly props: unknown; readonly name: string }): string {
+    const resource = workloadOf(args.type, args.props, args.name);
+    return resource ? describeWorkload(resource) : args.name;
+}

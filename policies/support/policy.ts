@@ -1,8 +1,9 @@
-import type { ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import type { Resource } from "@pulumi/pulumi";
 import { AnnotationKeys } from "../../components/labels";
 import type { Level, SchemeName } from "../../lib/model";
 import { schemes } from "../../lib/schemes";
-import { entry, isUnknown } from "./known";
+import { entry } from "./known";
 import { PackConfigError, PackContext, packContext } from "./settings";
 import { Workload, workloadOf } from "./workloads";
 
@@ -60,4 +61,19 @@ export function isLowered(findingLevel: Level | undefined, ruleLevel: Level): bo
     return findingLevel !== undefined && LEVEL_RANK[findingLevel] < LEVEL_RANK[ruleLevel];
 }
 
-export { isUnknown };
+
+/**
+ * A validation for resources of one type only, through @pulumi/policy's validateResourceOfType:
+ * it tags the function with the type, and the SDK then skips every other resource before
+ * deserializing its properties (otherwise each policy pays for every resource of the stack).
+ * The SDK reads the type from a resource class's `__pulumiType`, as generated provider classes
+ * carry it; a stand-in with that field names the type without loading a provider SDK
+ * (@pulumi/aws alone takes seconds to load, on every preview).
+ */
+export function forType(type: string, validate: ResourceValidation): ResourceValidation {
+    const standIn = { __pulumiType: type } as unknown as new (...args: any[]) => Resource;
+    return validateResourceOfType(standIn, (_props, args, report) => validate(args, report));
+}
+
+/** The root resource of every Pulumi program: resource policies that only read their config run once, on it. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";

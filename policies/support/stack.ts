@@ -1,7 +1,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import type { PackagePin, ServicePin, StackConfig } from "../../lib/model";
 import type { RuleContext } from "../../lib/rules";
-import { field, isUnknown, UNKNOWN, Unknown } from "./known";
+import { field } from "./known";
 import type { PackContext } from "./settings";
 import { isStandbyColour, ServiceSelector, serviceSelectorOf } from "./topology";
 import { Workload, workloadOf } from "./workloads";
@@ -43,10 +43,6 @@ export function output(view: StackView, name: string): unknown {
     return view.outputs === undefined ? undefined : field(view.outputs, name);
 }
 
-export function isUnknownOutput(value: unknown): value is Unknown {
-    return isUnknown(value);
-}
-
 /**
  * A StackConfig holding only what a stack rule needs, so the pack calls lib/rules' own
  * functions (and gets their messages) instead of restating them. Services and packages carry
@@ -74,4 +70,3 @@ export function ruleContext(context: PackContext, gates: RuleContext["gates"] = 
     return { stack: context.stack, preset: context.preset, gates, strictGates };
 }
 
-export { UNKNOWN };

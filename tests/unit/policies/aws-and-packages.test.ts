@@ -58,7 +58,7 @@ describe("policies: AWS and package pins", () => {
             ["10.8.x", /is a wildcard/],
         ] as const) {
             it(`refuses ${version}`, async () => {
-                await assertHasResourceViolation(exactPackagePins, args(exactPackagePins, requirements(["ukrdc-services", version])), /ConfigMap pinstack-packages, requirements-release\.txt: package ukrdc-services/, pattern);
+                await assertHasResourceViolation(exactPackagePins, args(exactPackagePins, requirements(["ukrdc-services", version])), /ConfigMap production-stack\/pinstack-packages, requirements-release\.txt: package ukrdc-services/, pattern);
             });
         }
 

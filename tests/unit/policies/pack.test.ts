@@ -82,6 +82,14 @@ describe("policies: the pack", () => {
         });
     }
 
+    it("policies that look at one resource type only are tagged with it, so the SDK skips the rest unread", () => {
+        const tagged = Object.fromEntries(policies.map((p) => [p.name, (("validateResource" in p ? p.validateResource : undefined) as { __pulumiType?: string } | undefined)?.__pulumiType]));
+        assert.deepStrictEqual(
+            { ecr: tagged["immutable-repositories"], pins: tagged["exact-package-pins"], load: tagged["load-test-gate"], env: tagged["stack-environment"], warn: tagged["load-test-warning"], checklist: tagged["acceptance-checklist"] },
+            { ecr: "aws:ecr/repository:Repository", pins: "kubernetes:core/v1:ConfigMap", load: "pulumi:pulumi:Stack", env: "kubernetes:apps/v1:Deployment", warn: "pulumi:pulumi:Stack", checklist: "pulumi:pulumi:Stack" },
+        );
+    });
+
     it("production allows images only from the project's registry path", () => {
         assert.deepStrictEqual(readConfig("production")["registry-allowed"].registries, ["ghcr.io/pinstack-example"]);
         assert.deepStrictEqual(readConfig("staging")["registry-allowed"].registries, ["ghcr.io/pinstack-example"]);
