@@ -36,9 +36,6 @@ export function stackFile(environment: string, services: number): string {
     return `${lines.join("\n")}\n`;
 }
 
-function ownWork(phases: Record<string, number>): number {
-    return (phases["values + positions (readStackFile minus a warm parse)"] ?? 0) + (phases["parseStackConfig: schema + pins"] ?? 0) + (phases["evaluateStack: every rule"] ?? 0);
-}
 
 function main(): void {
     const load = loadAverage();
@@ -81,19 +78,21 @@ is digest-pinned with a sealed provenance, so every rule does its full work.
 ${row("`pinstack --version` (start-up only)", startup)}
 ${results.map((r) => row(`3 × ${r.size.toLocaleString("en")} services (${r.lines.toLocaleString("en")} YAML lines)`, r.timing)).join("\n")}
 
-Target: \`check\` over 3 × 1,000 services under 0.5 s above the baseline — measured ${ms(cpuOver)} CPU (${ms(wallOver)} wall):
-**${cpuOver < 500 ? "met" : "NOT met"}** on this run. CPU per service above start-up: ${perService}.
+Target: \`check\` over 3 × 1,000 services under 0.5 s above the baseline — measured ${ms(wallOver)} wall, ${ms(cpuOver)} CPU:
+**${wallOver < 500 ? "met" : "NOT met"}** in wall time (what a user waits), **${cpuOver < 500 ? "met" : "NOT met"}** in CPU time (all of node's
+threads: the collector and the optimizing compiler run beside the program). CPU per service above start-up: ${perService}.
 
-Where the CPU of one cold run over 3 × 1,000 services goes (bench/check-phases.js, one process; the
-yaml parse is measured on its own, cold as in a real run, then warm for comparison):
+Where the CPU of one cold run over 3 × 1,000 services goes (bench/check-phases.js, one process, all threads):
 
 | phase | CPU |
 |---|---|
 ${Object.entries(phases).map(([name, value]) => `| ${name} | ${ms(value)} |`).join("\n")}
 
-The cold \`yaml\` Document-API parse of the three files (${ms(phases["yaml parseDocument (measured alone)"] ?? 0)}) is what keeps \`check\` above
-the target; pinstack's own work after parsing (values, positions, schema, pins, rules) is ${ms(ownWork(phases))}. The Document API stays: messages need
-the line and column of every key, and \`pinstack promote\` edits the same files through it.`;
+Stack files are read with js-yaml's event parser, which gives the values and keeps source offsets;
+a key's line and column are worked out only when a message needs them (one more parse of that
+file), so a clean run computes none. The \`yaml\` Document API, which \`pinstack promote\` edits
+through to keep comments and layout, costs the amount in the last row on the same files; \`check\`
+used it until this run. Only the named command's modules are loaded at start-up.`;
     writeSection("check", report);
     process.stdout.write(`${report}\n`);
 }

@@ -2,25 +2,29 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ExitCode, PinstackError } from "../lib/errors";
-import { commands } from "./commands";
+import { commandNamed, commands } from "./commands";
 
-/** Builds the `pinstack` program; exported so tests can run it in-process too. */
-export function buildProgram(): Command {
+/**
+ * Builds the `pinstack` program; exported so tests can run it in-process too. Given the
+ * arguments, only the command they name is loaded (see commands/index.ts).
+ */
+export function buildProgram(argv?: readonly string[]): Command {
     const program = new Command("pinstack")
         .description("Release promotion as reviewed Pulumi stack config: pins, rules, history.")
         .version(packageVersion())
         .option("-C, --dir <path>", "project directory holding Pulumi.<stack>.yaml", process.cwd())
         .showHelpAfterError()
         .exitOverride();
-    for (const register of commands) {
-        register(program);
+    const only = argv ? commandNamed(argv) : undefined;
+    for (const [name, load] of commands) {
+        if (only === undefined || name === only) load()(program);
     }
     return program;
 }
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-    const program = buildProgram();
+    const program = buildProgram(argv);
     try {
         await program.parseAsync([...argv], { from: "user" });
         return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;

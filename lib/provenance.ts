@@ -76,8 +76,15 @@ export function packageSubject(pin: Pick<PackagePin, "name" | "version">): SealS
 export function canonicalJson(value: unknown): string {
     if (value === null || typeof value !== "object") return JSON.stringify(value);
     if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-    const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+    // A loop rather than entries/filter/sort/map: check verifies a seal per production pin.
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).sort();
+    let out = "{";
+    for (const key of keys) {
+        const child = record[key];
+        if (child === undefined) continue;
+        if (out.length > 1) out += ",";
+        out += `${JSON.stringify(key)}:${canonicalJson(child)}`;
+    }
+    return `${out}}`;
 }

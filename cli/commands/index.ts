@@ -1,34 +1,43 @@
 import type { Command } from "commander";
-import { register as bump } from "./bump";
-import { register as changelog } from "./changelog";
-import { register as check } from "./check";
-import { register as ci } from "./ci";
-import { register as diff } from "./diff";
-import { register as history } from "./history";
-import { register as hold } from "./hold";
-import { register as notes } from "./notes";
-import { register as promote } from "./promote";
-import { register as rollback } from "./rollback";
-import { register as status } from "./status";
-import { register as verifyImage } from "./verify-image";
 
-/**
- * Each command lives in its own module and registers itself on the program.
- * Keep this list in the order `pinstack --help` should show them.
- */
+/** Each command lives in its own module and registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: readonly Register[] = [
-    status,
-    diff,
-    check,
-    verifyImage,
-    promote,
-    rollback,
-    hold,
-    history,
-    bump,
-    changelog,
-    notes,
-    ci,
+/**
+ * Every command by name, loaded on demand: a run loads only the module of the command it
+ * names (and what that module imports), not all twelve — start-up is part of every CI step.
+ * Keep this list in the order `pinstack --help` should show them.
+ */
+export const commands: ReadonlyArray<readonly [name: string, load: () => Register]> = [
+    ["status", () => require("./status").register],
+    ["diff", () => require("./diff").register],
+    ["check", () => require("./check").register],
+    ["verify-image", () => require("./verify-image").register],
+    ["promote", () => require("./promote").register],
+    ["rollback", () => require("./rollback").register],
+    ["hold", () => require("./hold").register],
+    ["history", () => require("./history").register],
+    ["bump", () => require("./bump").register],
+    ["changelog", () => require("./changelog").register],
+    ["notes", () => require("./notes").register],
+    ["ci", () => require("./ci").register],
 ];
+
+/**
+ * The command an argument list names: the first word that is neither an option nor the value
+ * of the global `-C/--dir`. Undefined for `--help`, `--version`, `help ...` or a typo, which
+ * need every command registered (for the list and for suggestions).
+ */
+export function commandNamed(argv: readonly string[]): string | undefined {
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--") return undefined;
+        if (arg === "-C" || arg === "--dir") {
+            i++;
+            continue;
+        }
+        if (arg.startsWith("-")) continue;
+        return commands.some(([name]) => name === arg) ? arg : undefined;
+    }
+    return undefined;
+}

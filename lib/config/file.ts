@@ -1,9 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
+import { constructFromEvents, CORE_SCHEMA, defineScalarTag, floatCoreTag, intCoreTag, NOT_RESOLVED, parseEvents, YAMLException } from "js-yaml";
+import type { Event, ScalarTagDefinition } from "js-yaml";
 import { badInput } from "../errors";
+import { DuplicateKey, KeyOffsets, keyOffsets, lineColumn } from "./key-positions";
 import { qualifyKey } from "./keys";
-import { Locator, Position, positionLocator } from "./locate";
+import { Locator, offsetLocator } from "./locate";
 
 /** A `Pulumi.<stack>.yaml` read from disk: its `config:` map as plain data, and where each key is. */
 export interface StackFile {
@@ -16,7 +18,7 @@ export interface StackFile {
 }
 
 /**
- * Reads a stack file with the `yaml` Document API. Throws a bad-input PinstackError
+ * Reads a stack file. Throws a bad-input PinstackError
  * (exit 2) for a missing or unreadable file, an empty file, malformed YAML (with its
  * line), or a file whose shape is not `config: {...}`.
  */
@@ -45,126 +47,151 @@ export function parseStackFileText(file: string, text: string, options: { projec
             location: where(1, 0),
         });
     }
-    const lineCounter = new LineCounter();
-    // Duplicate keys are found in toPlain with a Set: yaml's own check compares every key
-    // with every earlier one, which is quadratic in a map of a thousand services.
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
-    if (doc.errors.length > 0) {
-        const first = doc.errors[0];
-        const pos = lineCounter.linePos(first.pos[0]);
-        throw badInput(`malformed YAML: ${first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`, {
-            fix: "fix the YAML syntax at that line (indentation, quotes, brackets)",
-            location: where(pos.line, pos.col),
+    // js-yaml, not the `yaml` Document API used for edits: reading is every command's first
+    // step and the Document parse cost ~1 s of CPU for three stacks of 1,000 services (see
+    // BENCHMARKS.md, pinstack check); js-yaml builds the values for about a fifth of that,
+    // and its events carry the source offsets for the messages that need a line.
+    let events: Event[] | undefined;
+    let documents: unknown[];
+    try {
+        events = parseEvents(text, { filename: file });
+        documents = constructFromEvents(events, { source: text, filename: file, schema: STACK_SCHEMA });
+    } catch (err) {
+        // js-yaml refuses a repeated key too; pinstack's own pass names the key and the repeat.
+        if (events) keyOffsetsOrDuplicate(file, text, events, project);
+        throw malformed(file, text, err);
+    }
+    // Positions are found on the first message that needs one, from a second parse: a clean
+    // run finds none, and not keeping the events alive spares the collector copying them.
+    let located: Locator | undefined;
+    const positions = (): Locator => {
+        if (!located) {
+            const found = keyOffsetsOrDuplicate(file, text, parseEvents(text, { filename: file }), project);
+            located = offsetLocator(file, found.offsets, found.configOffset, lineColumn(text));
+        }
+        return located;
+    };
+    const locate: Locator = (key) => positions()(key);
+    if (documents.length !== 1) {
+        throw badInput(`the stack file holds ${documents.length} YAML documents; Pulumi reads one`, {
+            fix: "remove the `---` separators and keep one document",
+            location: where(1, 1),
         });
     }
-    const root = doc.contents;
-    if (!isMap(root)) {
+    const root = documents[0];
+    if (!isPlainObject(root)) {
         throw badInput("the stack file must be a YAML mapping with a config: key", { location: where(1, 1) });
     }
-    const configPair = root.items.find((pair) => isScalar(pair.key) && pair.key.value === "config");
-    // Positions are recorded while the values are converted: one walk over the document.
-    const positions = new Map<string, Position>();
-    const positionOf = (node: unknown): Position => {
-        const pos = lineCounter.linePos((node as Scalar | undefined)?.range?.[0] ?? 0);
-        return { line: pos.line, column: pos.col };
-    };
-    const configLine = configPair ? positionOf(configPair.key) : { line: 0, column: 0 };
-    const locate = positionLocator(file, positions, configLine);
-    if (!configPair || configPair.value === null || (isScalar(configPair.value) && configPair.value.value === null)) {
-        return { file, raw: {}, secretKeys: [], locate };
-    }
-    if (!isMap(configPair.value)) {
-        const pos = lineCounter.linePos((configPair.key as Scalar).range?.[0] ?? 0);
-        throw badInput("config: must be a mapping of keys to values", { location: where(pos.line, pos.col, "config") });
+    const config = root.config;
+    if (config === undefined || config === null) return { file, raw: {}, secretKeys: [], locate };
+    if (!isPlainObject(config)) {
+        const at = locate("config");
+        throw badInput("config: must be a mapping of keys to values", { location: { ...at, key: "config" } });
     }
     const secretKeys: string[] = [];
     const raw: Record<string, unknown> = {};
-    const duplicate = (node: unknown, name = String(isScalar(node) ? node.value : node)) => {
-        const pos = lineCounter.linePos((node as Scalar).range?.[0] ?? 0);
-        return badInput(`malformed YAML: Map keys must be unique ('${name}' appears twice)`, {
-            fix: "keep one of the two entries",
-            location: where(pos.line, pos.col),
-        });
-    };
-    checkUniqueKeys(root, duplicate);
-    const walk: Walk = { secretKeys, duplicate, positions, positionOf };
     const seen = new Set<string>();
-    for (const pair of configPair.value.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = qualifyKey(String(pair.key.value), project);
-        if (seen.has(key)) throw duplicate(pair.key, key);
+    for (const [written, value] of Object.entries(config)) {
+        const key = qualifyKey(written, project);
+        // `environment` and `pinstack:environment` are one key written twice.
+        if (seen.has(key)) positions();
         seen.add(key);
-        positions.set(key, positionOf(pair.key));
-        const value = toPlain(pair.value, key, walk);
-        if (value !== SECRET) raw[key] = value;
+        const plain = withoutSecrets(value, key, secretKeys);
+        if (plain !== SECRET) raw[key] = plain;
     }
     return { file, raw, secretKeys, locate };
 }
 
-const SECRET = Symbol("secret");
-
-/** The top level of the file (config:, secretsprovider:, ...) must not repeat a key either. */
-function checkUniqueKeys(root: { items: unknown[] }, duplicate: (key: unknown) => Error): void {
-    const seen = new Set<string>();
-    for (const pair of root.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const key = String(pair.key.value);
-        if (seen.has(key)) throw duplicate(pair.key);
-        seen.add(key);
+/** keyOffsets, with a repeated key turned into bad input at the repeat. */
+function keyOffsetsOrDuplicate(file: string, text: string, events: readonly Event[], project: string): KeyOffsets {
+    try {
+        return keyOffsets(text, events, project);
+    } catch (err) {
+        if (!(err instanceof DuplicateKey)) throw err;
+        const at = lineColumn(text)(err.offset);
+        throw badInput(`malformed YAML: Map keys must be unique ('${err.key}' appears twice)`, {
+            fix: "keep one of the two entries",
+            location: { file, line: at.line, column: at.column, key: "" },
+        });
     }
 }
 
 /**
- * Converts YAML nodes to plain values. Two things differ from doc.toJS(): `secure:`
- * values are dropped (recorded in secretKeys) so no code path can print them, and an
- * unquoted number keeps its source text (`tag: 1.20` is the tag "1.20", not 1.2) so a
- * version is checked as written; the schema then decides whether a number was wanted.
+ * A parse error as bad input at its line. The message comes from the `yaml` package when it
+ * also refuses the text (its wording names the problem, e.g. a missing closing quote, where
+ * js-yaml's often says only "bad indentation"); js-yaml's own is used otherwise. Errors
+ * only: a valid file never pays for the second parse.
  */
-interface Walk {
-    readonly secretKeys: string[];
-    readonly duplicate: (key: unknown) => Error;
-    /** Dotted key -> where its key (or list item) is written. */
-    readonly positions: Map<string, Position>;
-    readonly positionOf: (node: unknown) => Position;
+function malformed(file: string, text: string, err: unknown): Error {
+    if (!(err instanceof YAMLException)) return err as Error;
+    // Loaded here, on the error path only: a clean read never needs the `yaml` package.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { LineCounter, parseDocument } = require("yaml") as typeof import("yaml");
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    const fix = "fix the YAML syntax at that line (indentation, quotes, brackets)";
+    if (doc.errors.length > 0) {
+        const first = doc.errors[0];
+        const pos = lineCounter.linePos(first.pos[0]);
+        const message = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        return badInput(`malformed YAML: ${message}`, { fix, location: { file, line: pos.line, column: pos.col, key: "" } });
+    }
+    const mark = err.mark;
+    return badInput(`malformed YAML: ${err.reason}`, { fix, location: { file, line: (mark?.line ?? 0) + 1, column: (mark?.column ?? 0) + 1, key: "" } });
 }
 
-function toPlain(node: unknown, at: string, walk: Walk): unknown {
-    if (isMap(node)) {
-        if (node.items.length === 1 && isScalar(node.items[0].key) && node.items[0].key.value === "secure") {
-            walk.secretKeys.push(at);
+const SECRET = Symbol("secret");
+
+/**
+ * Drops `secure:` values (recording their keys) so no code path can print them; an
+ * encrypted value is a mapping with the single key `secure`. Works in place: the values
+ * were just built from the text and nothing else holds them.
+ */
+function withoutSecrets(value: unknown, at: string, secretKeys: string[]): unknown {
+    if (Array.isArray(value)) {
+        let kept = 0;
+        for (let i = 0; i < value.length; i++) {
+            const plain = withoutSecrets(value[i], `${at}[${i}]`, secretKeys);
+            if (plain !== SECRET) value[kept++] = plain;
+        }
+        value.length = kept;
+        return value;
+    }
+    if (isPlainObject(value)) {
+        const keys = Object.keys(value);
+        if (keys.length === 1 && keys[0] === "secure") {
+            secretKeys.push(at);
             return SECRET;
         }
-        const out: Record<string, unknown> = {};
-        const seen = new Set<string>();
-        for (const pair of node.items) {
-            const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-            if (seen.has(key)) throw walk.duplicate(pair.key);
-            seen.add(key);
-            const child = `${at}.${key}`;
-            walk.positions.set(child, walk.positionOf(pair.key));
-            const value = toPlain(pair.value, child, walk);
-            if (value !== SECRET) out[key] = value;
+        for (const key of keys) {
+            const child = value[key];
+            if (child === null || typeof child !== "object" || child instanceof NumberSource) continue;
+            if (withoutSecrets(child, `${at}.${key}`, secretKeys) === SECRET) delete value[key];
         }
-        return out;
+        return value;
     }
-    if (isSeq(node)) {
-        const out: unknown[] = [];
-        node.items.forEach((item, i) => {
-            const child = `${at}[${i}]`;
-            walk.positions.set(child, walk.positionOf(item));
-            const value = toPlain(item, child, walk);
-            if (value !== SECRET) out.push(value);
-        });
-        return out;
-    }
-    if (isScalar(node)) {
-        if (typeof node.value === "number" && node.type === "PLAIN" && typeof node.source === "string") {
-            return new NumberSource(node.value, node.source);
-        }
-        return node.value;
-    }
-    return node ?? null;
+    return value;
 }
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof NumberSource);
+}
+
+/**
+ * YAML 1.2 core types, except that an unquoted number keeps its source text (NumberSource):
+ * `tag: 1.20` is the tag "1.20", not 1.2, so a version is checked as written; the schema then
+ * decides whether a number was wanted. An explicit `!!float 1.20` is a plain number.
+ */
+const keepSource = (base: ScalarTagDefinition<number>) =>
+    defineScalarTag(base.tagName, {
+        implicit: true,
+        implicitFirstChars: base.implicitFirstChars,
+        resolve: (source, explicit, tagName) => {
+            const value = base.resolve(source, explicit, tagName);
+            return value === NOT_RESOLVED || explicit ? value : new NumberSource(value, source);
+        },
+        identify: base.identify,
+    });
 
 /**
  * An unquoted YAML number with its source text. parseStackConfig reads it as a number
@@ -179,6 +206,8 @@ export class NumberSource {
         return this.value;
     }
 }
+
+const STACK_SCHEMA = CORE_SCHEMA.withTags(keepSource(intCoreTag), keepSource(floatCoreTag));
 
 /** The project name from Pulumi.yaml next to the stack file ("pinstack" when there is none). */
 function projectNameNear(file: string): string {

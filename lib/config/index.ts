@@ -5,7 +5,7 @@
 export { NumberSource, parseStackFileText, readStackFile, StackFile } from "./file";
 export { ConfigPath, dottedKey, qualifyKey } from "./keys";
 export { listStacks, loadAllStacks, loadStack, orderStacks, stackFilePath } from "./load";
-export { documentLocator, fileOnlyLocator, Locator } from "./locate";
+export { fileOnlyLocator, Locator } from "./locate";
 export { DEFAULT_PORT, parseStackConfig, ParseOptions } from "./parse";
 export { stackConfigSchema } from "./schema";
 export { ConfigProblem } from "./validate";

@@ -125,10 +125,7 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
     if (raw.activeColor !== undefined && raw.strategy !== "blue-green") {
         problems.push({ message: "activeColor applies only to strategy: blue-green", location: at([...base, "activeColor"]) });
     }
-    const fieldLocations: Record<string, SourceLocation> = {};
-    const prefix = `pinstack:services.${name}.`;
-    for (const key of Object.keys(raw)) fieldLocations[key] = locateKey(prefix + key);
-    const pin: ServicePin = {
+    const pin = {
         ...(raw as unknown as Omit<ServicePin, "name" | "scheme" | "port" | "strategy" | "location">),
         name,
         scheme: raw.scheme ?? "any",
@@ -136,26 +133,51 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
         strategy: raw.strategy ?? "in-place",
         initContainers: raw.initContainers as ExtraContainer[] | undefined,
         sidecars: raw.sidecars as ExtraContainer[] | undefined,
-        location: at(base),
-        fieldLocations,
     };
-    return pin;
+    return withLocations(pin, base, Object.keys(raw), `pinstack:services.${name}.`, at, locateKey);
+}
+
+/**
+ * Adds `location` and `fieldLocations` as properties computed on first read: only a pin that
+ * a message is about needs its line, and finding lines for every field of thousands of pins
+ * was most of what a clean `pinstack check` spent after parsing.
+ */
+function withLocations<T extends object>(
+    pin: T,
+    base: ConfigPath,
+    fields: readonly string[],
+    prefix: string,
+    at: (p: ConfigPath) => SourceLocation,
+    locateKey: (key: string) => SourceLocation,
+    fallback?: string,
+): T & { location: SourceLocation; fieldLocations: Readonly<Record<string, SourceLocation>> } {
+    lazyProperty(pin, "location", () => at(base));
+    lazyProperty(pin, "fieldLocations", () => {
+        const fieldLocations: Record<string, SourceLocation> = {};
+        for (const key of fields) fieldLocations[key] = locateKey(prefix + key);
+        if (fallback && !fieldLocations[fallback]) fieldLocations[fallback] = at(base);
+        return fieldLocations;
+    });
+    return pin as T & { location: SourceLocation; fieldLocations: Readonly<Record<string, SourceLocation>> };
+}
+
+/** An enumerable property computed once, on first read (so spreads and JSON see it as a value). */
+function lazyProperty(target: object, key: string, compute: () => unknown): void {
+    Object.defineProperty(target, key, {
+        configurable: true,
+        enumerable: true,
+        get() {
+            const value = compute();
+            Object.defineProperty(target, key, { value, enumerable: true, configurable: true, writable: false });
+            return value;
+        },
+    });
 }
 
 function toPackagePin(name: string, raw: RawPackage, at: (p: ConfigPath) => SourceLocation, locateKey: (key: string) => SourceLocation): PackagePin {
     const base: ConfigPath = ["pinstack:packages", name];
-    const fieldLocations: Record<string, SourceLocation> = {};
-    const prefix = `pinstack:packages.${name}.`;
-    for (const key of Object.keys(raw)) fieldLocations[key] = locateKey(prefix + key);
-    if (!fieldLocations.version) fieldLocations.version = at(base);
-    return {
-        name,
-        version: raw.version,
-        channel: raw.channel ?? "release",
-        provenance: raw.provenance,
-        location: at(base),
-        fieldLocations,
-    };
+    const pin = { name, version: raw.version, channel: raw.channel ?? "release", provenance: raw.provenance };
+    return withLocations(pin, base, Object.keys(raw), `pinstack:packages.${name}.`, at, locateKey, "version");
 }
 
 function checkImage(raw: RawImage, base: ConfigPath, at: (p: ConfigPath) => SourceLocation, problems: ConfigProblem[]): void {

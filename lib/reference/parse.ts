@@ -65,6 +65,25 @@ export function parseReference(input: string): ReferenceResult {
 
 /** Parses a repository name on its own (no tag, no digest), as a service's `image:` is written. */
 export function parseRepositoryName(input: string): Parsed<{ domain: string; path: string; name: string }> {
+    // Reading a stack checks each image, and the rules look at it again: remember the answer.
+    let parsed = repositoryNames.get(input);
+    if (!parsed) {
+        parsed = deepFreeze(parseRepositoryNameUncached(input));
+        if (repositoryNames.size >= REPOSITORY_NAME_CACHE) repositoryNames.clear();
+        repositoryNames.set(input, parsed);
+    }
+    return parsed;
+}
+
+const REPOSITORY_NAME_CACHE = 10_000;
+const repositoryNames = new Map<string, Parsed<{ domain: string; path: string; name: string }>>();
+
+function deepFreeze<T extends object>(value: T): T {
+    for (const child of Object.values(value)) if (child && typeof child === "object") Object.freeze(child);
+    return Object.freeze(value);
+}
+
+function parseRepositoryNameUncached(input: string): Parsed<{ domain: string; path: string; name: string }> {
     if (input === "") return { ok: false, error: "the repository name is empty" };
     const unprintable = findUnprintable(input);
     if (unprintable) return { ok: false, error: unprintable };
@@ -146,6 +165,7 @@ function fail(error: string): ReferenceResult {
 const WHITESPACE_NAMES: Record<string, string> = { " ": "a space", "\t": "a tab", "\n": "a newline", "\r": "a carriage return" };
 
 function findUnprintable(input: string): string | undefined {
+    if (!/[\s\x00-\x1f\x7f]/.test(input)) return undefined;
     for (let i = 0; i < input.length; i++) {
         const c = input[i];
         if (/\s/.test(c)) {

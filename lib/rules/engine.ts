@@ -70,12 +70,14 @@ export function imageSubjectsOf(config: StackConfig): ImageSubject[] {
         out.push(serviceImage(service));
         for (const list of ["initContainers", "sidecars"] as const) {
             service[list]?.forEach((container, i) => {
-                const location = service.fieldLocations?.[list] ?? service.location;
                 out.push({
                     ref: refFromParts(container.image, container.tag, container.digest),
                     service: service.name,
                     container: container.name,
-                    location: { ...location, key: `${service.location.key}.${list}[${i}]` },
+                    get location() {
+                        const location = service.fieldLocations?.[list] ?? service.location;
+                        return { ...location, key: `${service.location.key}.${list}[${i}]` };
+                    },
                 });
             });
         }
@@ -83,14 +85,21 @@ export function imageSubjectsOf(config: StackConfig): ImageSubject[] {
     return out;
 }
 
+// Locations are getters: the pin finds its lines only when a finding is about it.
 function serviceImage(service: ServicePin): ImageSubject {
     return {
         ref: refFromParts(service.image, service.tag, service.digest),
         service: service.name,
         scheme: service.scheme,
-        location: service.location,
-        tagLocation: service.fieldLocations?.tag,
-        digestLocation: service.fieldLocations?.digest,
+        get location() {
+            return service.location;
+        },
+        get tagLocation() {
+            return service.fieldLocations?.tag;
+        },
+        get digestLocation() {
+            return service.fieldLocations?.digest;
+        },
     };
 }
 

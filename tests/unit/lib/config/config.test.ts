@@ -179,6 +179,67 @@ describe("lib/config: bad input names file, line and key (exit 2)", () => {
         assert.match(parseError(`config: {}\nconfig:\n  pinstack:environment: staging\n`).message, /:2:1: .*'config' appears twice/);
     });
 
+    it("a file of several YAML documents is bad input (Pulumi reads one)", () => {
+        const err = parseError(`${base}---\nconfig: {}\n`);
+        assert.equal(err.exitCode, 2);
+        assert.match(err.message, /Pulumi.staging.yaml:1:1: the stack file holds 2 YAML documents/);
+    });
+
+    it("a missing closing quote is reported in the yaml package's words, at its line", () => {
+        const err = parseError(base.replace("tag: 2023.05.1", 'tag: "2023.05.1'));
+        assert.match(err.message, /malformed YAML: .*(quote|Missing closing)/i);
+        assert.ok((err.location?.line ?? 0) >= 6, `line ${err.location?.line}`);
+    });
+
+    it("positions: quoted keys, anchors and aliases, flow maps and list items point where they are written", () => {
+        const text = [
+            "config:",
+            "  pinstack:environment: production",
+            "  pinstack:services:",
+            "    api:",
+            "      image: ghcr.io/example/api",
+            '      "tag": latest',
+            "      scheme: calver",
+            "      sidecars:",
+            "        - {name: proxy, image: ghcr.io/example/proxy, tag: &t latest}",
+            "    web: {image: ghcr.io/example/web, tag: *t}",
+            "",
+        ].join("\n");
+        const file = parseStackFileText("Pulumi.production.yaml", text, { project: "pinstack" });
+        assert.deepEqual(file.locate("pinstack:services.api.tag"), { file: "Pulumi.production.yaml", line: 6, column: 7, key: "pinstack:services.api.tag" });
+        assert.deepEqual(file.locate("pinstack:services.api.sidecars[0]"), { file: "Pulumi.production.yaml", line: 9, column: 11, key: "pinstack:services.api.sidecars[0]" });
+        assert.equal(file.locate("pinstack:services.api.sidecars[0].tag").column, 55);
+        assert.deepEqual(file.locate("pinstack:services.web.tag"), { file: "Pulumi.production.yaml", line: 10, column: 39, key: "pinstack:services.web.tag" });
+        assert.equal((file.raw["pinstack:services"] as Record<string, { tag: string }>).web.tag, "latest", "the alias resolves to the anchored value");
+        assert.deepEqual(file.locate("pinstack:services.nope.tag"), { file: "Pulumi.production.yaml", line: 3, column: 3, key: "pinstack:services.nope.tag" }, "an unwritten key: its nearest written parent");
+        assert.deepEqual(file.locate("pinstack:hold"), { file: "Pulumi.production.yaml", line: 1, column: 1, key: "pinstack:hold" }, "a missing top-level key: config:");
+    });
+
+    it("an unquoted number keeps its text; an explicitly tagged one is a number", () => {
+        const file = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: 1.20\n    b: !!float 1.20\n    c: '1.20'\n", { project: "pinstack" });
+        const packages = JSON.parse(JSON.stringify(file.raw))["pinstack:packages"];
+        assert.deepEqual(packages, { a: 1.2, b: 1.2, c: "1.20" });
+        assert.throws(
+            () => parseStackConfig("staging", file.file, file.raw, file.locate, { secretKeys: file.secretKeys }),
+            /:4:5: pinstack:packages.b.version: must be a string, not the number 1.2/,
+            "!!float asks for a number, which a version is not",
+        );
+        const ok = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: 1.20\n    c: '1.20'\n", { project: "pinstack" });
+        const config = parseStackConfig("staging", ok.file, ok.raw, ok.locate, { secretKeys: ok.secretKeys });
+        assert.deepEqual(
+            config.packages.map((p) => [p.name, p.version]),
+            [["a", "1.20"], ["c", "1.20"]],
+        );
+    });
+
+    it("secure: values are dropped at any depth, in lists too, and their keys recorded", () => {
+        const text = "config:\n  pinstack:environment: staging\n  app:token:\n    secure: v1:abc\n  pinstack:gates:\n    key:\n      secure: v1:def\n  app:list:\n    - secure: v1:ghi\n    - plain\n";
+        const file = parseStackFileText("Pulumi.staging.yaml", text, { project: "pinstack" });
+        assert.deepEqual(file.secretKeys, ["app:token", "pinstack:gates.key", "app:list[0]"]);
+        assert.deepEqual(file.raw, { "pinstack:environment": "staging", "pinstack:gates": {}, "app:list": ["plain"] });
+        assert.ok(!JSON.stringify(file.raw).includes("v1:"), "no ciphertext survives");
+    });
+
     it("an empty file (or comments only) is bad input", () => {
         for (const text of ["", "\n\n", "# nothing here\n"]) {
             const err = parseError(text);
