@@ -6,7 +6,11 @@
  *   npx mocha --timeout 600000 examples/merino/merino.test.ts
  */
 import * as assert from "assert";
-import { assertRefused, ExampleProject, jsonLines } from "../support/harness";
+import * as fs from "fs";
+import * as path from "path";
+import { assertRefused, ExampleProject, jsonLines, repoRoot } from "../support/harness";
+
+const PACK = path.join(repoRoot, "policies");
 
 const REGISTRY = "docker.io";
 const DEPLOYED = "5f0c1a9b7e2d4c6a8b0f1e3d5c7a9b2d4f6e8a0c"; // what prod runs at the start (Pulumi.prod.yaml)
@@ -26,6 +30,21 @@ describe("examples/merino: the commit is the version, stage then prod, load-test
         project.git(["commit", "--quiet", "--allow-empty", "-m", "Initial commit"], app);
     });
     after(async () => project?.remove());
+
+    /**
+     * What CI hands the pack for a prod deploy: examples/merino/policies/config.prod.json (prod's
+     * pins come from `stage`, the acceptance and branch gates of other runbooks are off) with the
+     * deployed facts, and the load test's outcome on stage for the label of the merged commit.
+     */
+    function policyConfig(outcome: "passed" | "failed"): string {
+        const outputs = path.join(project.root, "outputs.prod.json");
+        fs.writeFileSync(outputs, project.pulumi(["stack", "output", "--stack", "prod", "--json"]).stdout);
+        const config = JSON.parse(project.expectPinstack(0, ["ci", "policy-config", "--stack", "prod", "--outputs", outputs]).stdout);
+        config["load-test-gate"] = { ...config["load-test-gate"], loadTest: "abort", loadTestResult: outcome, strictGates: true };
+        const file = path.join(project.root, `policy-config.prod.${outcome}.json`);
+        fs.writeFileSync(file, JSON.stringify(config, null, 2));
+        return file;
+    }
 
     function versionJson(stack: string) {
         return project.manifests(stack).versionJson(`merino-${stack}`, "merino");
@@ -93,7 +112,11 @@ describe("examples/merino: the commit is the version, stage then prod, load-test
         const pin = project.stackConfig("prod")["pinstack:services"].merino;
         assert.deepStrictEqual([pin.tag, pin.commit, pin.provenance.from], [release, release, "stage"]);
         project.commit(`Promote merino ${release.slice(0, 7)} to prod`);
-        project.up("prod", `Deploy ${release} to prod`);
+        // The pack checks the deploy too: pins promoted from stage, sealed; the load-test gate.
+        const refused = project.pulumi(["preview", "--stack", "prod", "--policy-pack", PACK, "--policy-pack-config", policyConfig("failed")], { allowFailure: true });
+        assert.notStrictEqual(refused.code, 0, `a failed load test under [load test: abort] refuses the deploy\n${refused.stdout}\n${refused.stderr}`);
+        assert.match(refused.stdout + refused.stderr, /load-test-gate/);
+        project.up("prod", `Deploy ${release} to prod`, ["--policy-pack", PACK, "--policy-pack-config", policyConfig("passed")]);
         const version = versionJson("prod");
         assert.deepStrictEqual([version.commit, version.promotedFrom], [release, "stage"]);
     });

@@ -16,6 +16,12 @@ export interface BaseConfig {
     readonly preset?: string;
     /** Stack name in messages; the preset's name when absent. */
     readonly stack?: string;
+    /**
+     * The stack pins must be promoted from, when it is not the preset's (Merino promotes
+     * `stage` to `prod`). Set here, in the config CI picks, like `registries`: the stack file
+     * under review cannot change where the pack expects pins to come from.
+     */
+    readonly promoteFrom?: string;
 }
 
 export const presetNames = Object.keys(presets);
@@ -27,6 +33,7 @@ const baseProperties: Record<string, PolicyConfigJSONSchema> = {
         description: "Preset (stacks/<name>.ts) whose rules apply to the stack being checked: playground, staging or production.",
     },
     stack: { type: "string", minLength: 1, description: "Stack name used in messages; defaults to the preset name." },
+    promoteFrom: { type: "string", minLength: 1, description: "Stack the pins are promoted from, when not the preset's (e.g. stage)." },
 };
 
 /** A policy's configSchema: `preset` (required) and `stack`, plus the policy's own properties. */
@@ -48,13 +55,13 @@ export class PackConfigError extends Error {}
 const contexts = new Map<string, PackContext>();
 
 /**
- * The preset a policy's config names, with the pack-side overrides (`registries`) applied
+ * The preset a policy's config names, with the pack-side overrides (`registries`, `promoteFrom`) applied
  * through lib's effectivePreset, so the pack and `pinstack check` read presets the same way.
  * Throws PackConfigError when no preset is named: the CLI refuses such a config against the
  * configSchema; this guards direct use.
  */
 export function packContext(config: BaseConfig & { readonly registries?: readonly string[] }): PackContext {
-    const key = JSON.stringify([config.preset, config.stack, config.registries]);
+    const key = JSON.stringify([config.preset, config.stack, config.registries, config.promoteFrom]);
     const known = contexts.get(key);
     if (known) return known;
     if (typeof config.preset !== "string" || !presetNames.includes(config.preset)) {
@@ -63,7 +70,10 @@ export function packContext(config: BaseConfig & { readonly registries?: readonl
         );
     }
     const stack = config.stack ?? config.preset;
-    const presetOverrides = config.registries ? { registries: [...config.registries] } : {};
+    const presetOverrides = {
+        ...(config.registries ? { registries: [...config.registries] } : {}),
+        ...(config.promoteFrom ? { promoteFrom: config.promoteFrom } : {}),
+    };
     const context: PackContext = { preset: effectivePreset({ stack, environment: config.preset, presetOverrides }), stack, key };
     contexts.set(key, context);
     return context;

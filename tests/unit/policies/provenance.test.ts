@@ -30,6 +30,17 @@ describe("policies: provenance", () => {
         await assertHasStackViolation(provenance, production([deployment({ provenance: promoted(backendPin, { from: "playground" }) })]), /was promoted from 'playground', not from 'staging'/);
     });
 
+    it("promoteFrom in the pack's config names the source stack when it is not the preset's (Merino: stage -> prod)", async () => {
+        const fromStage = [deployment({ provenance: promoted(backendPin, { from: "stage" }) })];
+        await assertHasStackViolation(provenance, production(fromStage), /was promoted from 'stage', not from 'staging'/);
+        await assertNoStackViolations(provenance, production(fromStage, { promoteFrom: "stage", stack: "prod" }));
+        await assertHasStackViolation(
+            provenance,
+            production([deployment({ provenance: promoted(backendPin) })], { promoteFrom: "stage", stack: "prod" }),
+            /was promoted from 'staging', not from 'stage'/,
+        );
+    });
+
     it("refuses a tag edited by hand after promotion (the seal binds the pin)", async () => {
         const edited = { ...backendPin, tag: "2023.06.2" };
         await assertHasStackViolation(provenance, production([deployment({ pin: edited, provenance: promoted(backendPin) })]), /seal does not match this pin/);
