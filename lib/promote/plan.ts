@@ -79,48 +79,57 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const now = isoSeconds(env.now);
     const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, movingServices, movingPackages, preset.soakMinutes, env);
-    const digests = await resolveDigests(env.dir, [sourceStack, targetStack], movingServices, preset.requireDigest, resolver);
-
     const targetRaw = targetStack;
     const sourceRaw = sourceStack;
-    const changes: ConfigChange[] = [];
-    const moves: PinMove[] = [];
     const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
-    for (const pin of movingServices) {
-        const current = targetServices.get(pin.name);
-        const secretPrefix = `pinstack:services.${pin.name}.`;
-        if (!current && sourceRaw.secretKeys.some((k) => k.startsWith(secretPrefix))) {
-            throw refused(`service ${pin.name} has secrets in ${source.file}; pinstack cannot copy them to ${target.stack}`, {
-                why: "each stack's secrets are encrypted with its own key",
-                fix: `add service ${pin.name} to ${target.file} by hand (its secrets with \`pulumi config set --secret -s ${target.stack}\`), then promote it`,
+    const edit = (digests: ReadonlyMap<string, { digest: string }>) => {
+        const changes: ConfigChange[] = [];
+        const moves: PinMove[] = [];
+        for (const pin of movingServices) {
+            const current = targetServices.get(pin.name);
+            const secretPrefix = `pinstack:services.${pin.name}.`;
+            if (!current && sourceRaw.secretKeys.some((k) => k.startsWith(secretPrefix))) {
+                throw refused(`service ${pin.name} has secrets in ${source.file}; pinstack cannot copy them to ${target.stack}`, {
+                    why: "each stack's secrets are encrypted with its own key",
+                    fix: `add service ${pin.name} to ${target.file} by hand (its secrets with \`pulumi config set --secret -s ${target.stack}\`), then promote it`,
+                });
+            }
+            const digest = digests.get(pin.name)?.digest ?? pin.digest;
+            const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, stamp);
+            changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
+            moves.push({
+                kind: "service",
+                name: pin.name,
+                change: current ? "update" : "add",
+                before: current ? servicePinView(current) : null,
+                after: { image: pin.image, tag: pin.tag, digest },
+                provenance: value.provenance,
+                resolvedDigest: digests.get(pin.name)?.digest,
+                deployedSince: deployed.get(`service:${pin.name}`),
             });
         }
-        const digest = digests.get(pin.name)?.digest ?? pin.digest;
-        const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, stamp);
-        changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
-        moves.push({
-            kind: "service",
-            name: pin.name,
-            change: current ? "update" : "add",
-            before: current ? servicePinView(current) : null,
-            after: { image: pin.image, tag: pin.tag, digest },
-            provenance: value.provenance,
-            resolvedDigest: digests.get(pin.name)?.digest,
-            deployedSince: deployed.get(`service:${pin.name}`),
-        });
-    }
-    for (const pin of movingPackages) {
-        const current = targetPackages.get(pin.name);
-        const provenance = sealProvenance(packageSubject(pin), stamp);
-        const existing = sectionOf(targetRaw.raw, "packages")[pin.name];
-        const base: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : existing !== undefined ? { version: String(existing) } : {};
-        base.version = pin.version;
-        base.provenance = provenance;
-        changes.push({ path: ["pinstack:packages", pin.name], value: base });
-        moves.push({ kind: "package", name: pin.name, change: current ? "update" : "add", before: current ? packagePinView(current) : null, after: packagePinView(pin), provenance, deployedSince: deployed.get(`package:${pin.name}`) });
-    }
-    const lastChange: LastChange = { command: "promote", at: now, by: env.by, reason, from: source.stack };
-    changes.push({ path: ["pinstack:lastChange"], value: lastChange });
+        for (const pin of movingPackages) {
+            const current = targetPackages.get(pin.name);
+            const provenance = sealProvenance(packageSubject(pin), stamp);
+            const existing = sectionOf(targetRaw.raw, "packages")[pin.name];
+            const base: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : existing !== undefined ? { version: String(existing) } : {};
+            base.version = pin.version;
+            base.provenance = provenance;
+            changes.push({ path: ["pinstack:packages", pin.name], value: base });
+            moves.push({ kind: "package", name: pin.name, change: current ? "update" : "add", before: current ? packagePinView(current) : null, after: packagePinView(pin), provenance, deployedSince: deployed.get(`package:${pin.name}`) });
+        }
+        const lastChange: LastChange = { command: "promote", at: now, by: env.by, reason, from: source.stack };
+        changes.push({ path: ["pinstack:lastChange"], value: lastChange });
+        return { changes, moves };
+    };
+
+    // The rules first, on the pins as written in <from>: a tag the target refuses (latest, a
+    // release candidate in production) is reported as that, not as whatever the registry says
+    // about it. Only what asking the registry supplies (a digest) is left for the second check.
+    const early = edit(new Map());
+    checkRules(target, withChanges(targetStack.values, early.changes), targetStack.secretKeys, target.file, early.moves, preset.requireDigest ? ["digest-required"] : []);
+    const digests = await resolveDigests(env.dir, [sourceStack, targetStack], movingServices, preset.requireDigest, resolver);
+    const { changes, moves } = edit(digests);
 
     const display = target.file;
     const stackEdit = planTextEdit(targetStack.file, targetStack.text, changes, { displayName: display });
@@ -261,9 +270,16 @@ async function resolveDigests(
  * exactly these values); refuses on mandatory findings about the promoted pins or the stack as
  * a whole. Messages name file and key: the would-be file has no lines on disk to point at yet.
  */
-function checkRules(target: StackConfig, values: Readonly<Record<string, unknown>>, secretKeys: readonly string[], display: string, moves: readonly PinMove[]): Violation[] {
+function checkRules(
+    target: StackConfig,
+    values: Readonly<Record<string, unknown>>,
+    secretKeys: readonly string[],
+    display: string,
+    moves: readonly PinMove[],
+    deferred: readonly string[] = [],
+): Violation[] {
     const wouldBe = parseStackConfig(target.stack, display, values, fileOnlyLocator(display), { secretKeys });
-    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target });
+    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target }).filter((v) => !deferred.includes(v.rule));
     const moved = new Set(moves.map((m) => m.name));
     const blocking = violations.filter((v) => v.level === "mandatory" && (v.subject === undefined || moved.has(v.subject)));
     if (blocking.length > 0) {

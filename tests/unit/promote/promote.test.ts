@@ -222,6 +222,20 @@ describe("promote: plan and apply", () => {
         assert.deepEqual(snapshot(), before);
     });
 
+    it("checks the rules before asking the registry: a refused tag is reported as such, and the registry is not asked", async () => {
+        // A mutable tag that the registry does not know: the refusal must name the rule, not the registry.
+        p.write("Pulumi.staging.yaml", stagingYaml({ backendTag: "latest" }));
+        const h = history([{ minutesAgo: 120, services: stagingPins({ backendTag: "latest" }) }], NOW);
+        const resolver = registry();
+        const before = snapshot();
+        await assert.rejects(
+            planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: h }), resolver),
+            refusedWith(/the promotion would break production's rules: \[no-mutable-tags\]/),
+        );
+        assert.deepEqual(resolver.asked, [], "the registry was asked before the rules refused");
+        assert.deepEqual(snapshot(), before);
+    });
+
     it("the provenance rule refuses pins promoted from a stack production does not take pins from", async () => {
         p.write("Pulumi.playground.yaml", "config:\n  pinstack:environment: playground\n  pinstack:services:\n    backend:\n      image: ghcr.io/example/backend\n      tag: 2023.05.1\n      scheme: calver\n");
         await assert.rejects(
