@@ -5,7 +5,7 @@ import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
-import type { PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
+import type { ExtraContainer, PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
 import { packageSubject, sealProvenance, serviceSubject } from "../provenance";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
@@ -95,7 +95,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
                 });
             }
             const digest = digests.get(pin.name)?.digest ?? pin.digest;
-            const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, stamp);
+            const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, digests, stamp);
             changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
             moves.push({
                 kind: "service",
@@ -152,9 +152,24 @@ function sectionOf(raw: Record<string, unknown>, name: "services" | "packages"):
 /** Same artifact: image and tag equal, and the source's digest (when it has one) equal to the target's; a target that needs a digest and lacks one is not the same. */
 function sameServicePin(source: ServicePin, target: ServicePin | undefined, requireDigest: boolean): boolean {
     if (!target) return false;
-    if (requireDigest && !target.digest) return false;
-    return source.image === target.image && source.tag === target.tag && (!source.digest || source.digest === target.digest);
+    const same = (a: { image: string; tag?: string; digest?: string }, b: { image: string; tag?: string; digest?: string } | undefined) =>
+        b !== undefined && (!requireDigest || b.digest !== undefined) && a.image === b.image && a.tag === b.tag && (!a.digest || a.digest === b.digest);
+    // The init containers and sidecars the source runs are part of the artifact too.
+    const targetExtras = extraContainers(target);
+    return same(source, target) && [...extraContainers(source)].every(([key, container]) => same(container, targetExtras.get(key)));
 }
+
+const EXTRA_LISTS = ["initContainers", "sidecars"] as const;
+
+/** A service's init containers and sidecars by `<list>/<name>` (a container name cannot hold '/'). */
+function extraContainers(pin: ServicePin): Map<string, ExtraContainer> {
+    const out = new Map<string, ExtraContainer>();
+    for (const list of EXTRA_LISTS) for (const container of pin[list] ?? []) out.set(`${list}/${container.name}`, container);
+    return out;
+}
+
+/** Key of an extra container's digest in the resolved-digest map (service names cannot hold '/' either). */
+const extraKey = (service: string, key: string) => `${service}/${key}`;
 
 /** The target's service entry after the promotion: its own settings, the source's artifact, a fresh sealed provenance. */
 function promotedService(
@@ -163,6 +178,7 @@ function promotedService(
     targetRaw: unknown,
     sourceRaw: unknown,
     digest: string | undefined,
+    digests: ReadonlyMap<string, { digest: string }>,
     stamp: Omit<Provenance, "seal">,
 ): { raw: Record<string, unknown>; provenance: Provenance } {
     const raw: Record<string, unknown> = current && isPlainObject(targetRaw) ? { ...targetRaw } : isPlainObject(sourceRaw) ? { ...sourceRaw } : { image: pin.image };
@@ -184,6 +200,22 @@ function promotedService(
         if (current.digest !== undefined) previous.digest = current.digest;
         raw.previous = previous;
         raw.activeColor = (current.activeColor ?? "blue") === "blue" ? "green" : "blue";
+    }
+    // The source's init containers and sidecars travel with the service, each with its resolved
+    // digest; containers only the target has (its own, e.g. a production-only proxy) stay.
+    for (const list of EXTRA_LISTS) {
+        const from = pin[list] ?? [];
+        if (from.length === 0) continue;
+        const merged = Array.isArray(raw[list]) ? (raw[list] as unknown[]).filter(isPlainObject).map((c) => ({ ...c })) : [];
+        for (const container of from) {
+            const at = merged.findIndex((c) => c.name === container.name);
+            const entry: Record<string, unknown> = { ...(at >= 0 ? merged[at] : {}), name: container.name, image: container.image };
+            setOrDelete(entry, "tag", container.tag);
+            setOrDelete(entry, "digest", digests.get(extraKey(pin.name, `${list}/${container.name}`))?.digest ?? container.digest);
+            if (at >= 0) merged[at] = entry;
+            else merged.push(entry);
+        }
+        raw[list] = merged;
     }
     const provenance = sealProvenance(serviceSubject({ name: pin.name, image: pin.image, tag: pin.tag, digest }), stamp);
     delete raw.provenance;
@@ -233,12 +265,17 @@ async function resolveDigests(
     const source = sourceStack.config;
     const target = targetStack.config;
     const out = new Map<string, { digest: string }>();
-    if (!requireDigest && !services.some((s) => s.digest && s.tag)) return out;
+    if (!requireDigest && !services.some((s) => [s, ...extraContainers(s).values()].some((c) => c.digest && c.tag))) return out;
     const { ledger } = readLedger(dir);
     // Every stack's pins count as records of tag -> digest; the two already read are not read again.
     const stacks = listStacks(dir).map((name) => (name === source.stack ? source : name === target.stack ? target : readStack(dir, name).config));
     const problems: string[] = [];
-    for (const pin of services) {
+    // Each service's image, then its init containers' and sidecars'.
+    const subjects = services.flatMap((pin) => [
+        { key: pin.name, image: pin.image, tag: pin.tag, digest: pin.digest },
+        ...[...extraContainers(pin)].map(([key, c]) => ({ key: extraKey(pin.name, key), image: c.image, tag: c.tag, digest: c.digest })),
+    ]);
+    for (const pin of subjects) {
         if (!pin.tag) continue;
         const ref = `${pin.image}:${pin.tag}`;
         let digest = pin.digest;
@@ -249,7 +286,7 @@ async function resolveDigests(
                 continue;
             }
             digest = resolved.digest;
-            out.set(pin.name, { digest });
+            out.set(pin.key, { digest });
         }
         if (!digest) continue;
         for (const evidence of recordedDigests(ledger, stacks, pin.image, pin.tag)) {

@@ -61,6 +61,59 @@ describe("promote: plan and apply", () => {
         assert.match(plan.diff, /\+\+\+ b\/pinstack\.ledger\.json/);
     });
 
+    describe("init containers and sidecars travel with their service", () => {
+        const MIGRATIONS = `${BACKEND}-migrations`;
+        const METRICS = `${BACKEND}-metrics`;
+        const PROXY = `${BACKEND}-proxy`;
+        const stagingExtras = (migrateTag: string) =>
+            `      initContainers:\n        - name: migrate\n          image: ${MIGRATIONS}\n          tag: ${migrateTag}\n      sidecars:\n        - name: metrics\n          image: ${METRICS}\n          tag: 1.4.0\n`;
+        const productionExtras = `      initContainers:\n        - name: migrate\n          image: ${MIGRATIONS}\n          tag: 2023.04.2\n          digest: ${digest("5")}\n      sidecars:\n        - name: proxy\n          image: ${PROXY}\n          tag: 2.0.1\n          digest: ${digest("6")}\n`;
+        const withExtras = (migrateTag: string) => {
+            p.write("Pulumi.staging.yaml", stagingYaml().replace("      commit: 3f9c2a1e7b6d\n", `      commit: 3f9c2a1e7b6d\n${stagingExtras(migrateTag)}`));
+            p.write("Pulumi.production.yaml", productionYaml().replace("      commit: 0a1b2c3d4e5f\n", `      commit: 0a1b2c3d4e5f\n${productionExtras}`));
+        };
+        const extrasRegistry = () =>
+            fakeRegistry({ [`${BACKEND}:2023.05.1`]: digest("a"), [`${MIGRATIONS}:2023.05.1`]: digest("b"), [`${MIGRATIONS}:2023.05.2`]: digest("d"), [`${METRICS}:1.4.0`]: digest("c") });
+        const promoteBackend = async (resolver: ReturnType<typeof extrasRegistry>) => {
+            const plan = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "Release with migrations" }, environment(p.dir, { staging: soaked() }), resolver);
+            applyChanges([plan.stackEdit, plan.ledgerChange]);
+            return plan;
+        };
+
+        it("the source's containers replace the target's of the same name, with resolved digests; the target's own stay", async () => {
+            withExtras("2023.05.1");
+            const resolver = extrasRegistry();
+            await promoteBackend(resolver);
+            assert.deepEqual([...resolver.asked].sort(), [`${BACKEND}:2023.05.1`, `${METRICS}:1.4.0`, `${MIGRATIONS}:2023.05.1`].sort());
+            const backend = loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
+            assert.deepEqual(backend.initContainers, [{ name: "migrate", image: MIGRATIONS, tag: "2023.05.1", digest: digest("b") }]);
+            assert.deepEqual(backend.sidecars, [
+                { name: "proxy", image: PROXY, tag: "2.0.1", digest: digest("6") },
+                { name: "metrics", image: METRICS, tag: "1.4.0", digest: digest("c") },
+            ]);
+            const production = loadStack(p.dir, "production");
+            assert.equal(isRefused(evaluateStack(production, effectivePreset(production))), false, "production's rules accept the promoted service");
+        });
+
+        it("a change in an init container alone is a promotion of the service", async () => {
+            withExtras("2023.05.1");
+            await promoteBackend(extrasRegistry());
+            p.write("Pulumi.staging.yaml", p.read("Pulumi.staging.yaml").replace(`image: ${MIGRATIONS}\n          tag: 2023.05.1`, `image: ${MIGRATIONS}\n          tag: 2023.05.2`));
+            const plan = await promoteBackend(extrasRegistry());
+            assert.deepEqual(plan.moves.map((m) => m.name), ["backend"]);
+            const backend = loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
+            assert.deepEqual(backend.initContainers, [{ name: "migrate", image: MIGRATIONS, tag: "2023.05.2", digest: digest("d") }]);
+            const again = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: soaked() }), extrasRegistry());
+            assert.deepEqual(again.moves, [], "nothing left to promote");
+        });
+
+        it("a moved tag of an init container refuses the promotion", async () => {
+            withExtras("2023.05.1");
+            p.write("Pulumi.staging.yaml", p.read("Pulumi.staging.yaml").replace(`tag: 2023.05.1\n      sidecars:`, `tag: 2023.05.1\n          digest: ${digest("e")}\n      sidecars:`));
+            await assert.rejects(promoteBackend(extrasRegistry()), refusedWith(/tag moved: .*backend-migrations:2023\.05\.1 is pinned in .*Pulumi\.staging\.yaml at sha256:e+, but the registry now gives sha256:b+/));
+        });
+    });
+
     it("with nothing named, promotes every pin of the source in one change; blue-green keeps the old pin as previous and flips colour", async () => {
         const plan = await planPromotion({ from: "staging", to: "production", reason: "Release" }, environment(p.dir, { staging: soaked() }), registry());
         assert.deepEqual(plan.moves.map((m) => `${m.kind}:${m.name}`), ["service:backend", "service:frontend", "package:ukrdc-services"]);
