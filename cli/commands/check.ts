@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { badInput, ExitCode } from "../../lib/errors";
 import type { Gates, StackConfig, Violation } from "../../lib/model";
+import type { LoadTestLabel } from "../../lib/rules";
 // lib/config (yaml), lib/rules and lib/format load inside the action: `pinstack --help` and the
 // other commands should not pay for them at start-up.
 
@@ -44,11 +45,17 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Gate results from `--gate key=value` and `--commit-message`. Unknown keys or values are bad input. */
-export function parseGates(pairs: readonly string[], commitMessage: string | undefined, parseLoadTestLabel: (message: string) => Gates["loadTest"]): Gates {
+export function parseGates(pairs: readonly string[], commitMessage: string | undefined, parseLoadTestLabel: (message: string) => LoadTestLabel): Gates {
     const gates: { -readonly [K in keyof Gates]: Gates[K] } = {};
     if (commitMessage !== undefined) {
         const label = parseLoadTestLabel(commitMessage);
-        if (label) gates.loadTest = label;
+        if (label.kind === "malformed") {
+            throw badInput(`--commit-message: ${label.problem}: ${label.label}`, {
+                why: "a misspelt label must not read as no label: [load test: abort] would quietly become warn",
+                fix: "write the label as [load test: abort], [load test: skip] or [load test: warn]",
+            });
+        }
+        if (label.kind === "label") gates.loadTest = label.mode;
     }
     for (const pair of pairs) {
         const eq = pair.indexOf("=");

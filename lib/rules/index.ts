@@ -22,6 +22,6 @@ export { packagePinProblem } from "./exact-package-pins";
 export { registryAllowed } from "./registry-allowed";
 export { provenanceProblem } from "./provenance";
 export { HoldInput } from "./hold";
-export { parseLoadTestLabel } from "./load-test-gate";
+export { LOAD_TEST_MODES, LoadTestLabel, LoadTestMode, parseLoadTestLabel } from "./load-test-label";
 export { productionTagsFor } from "./production-branch-tag";
 export { checkRepository, RepositorySettings } from "./immutable-repositories";

@@ -1,14 +1,5 @@
-import type { Gates, StackConfig } from "../model";
+import type { StackConfig } from "../model";
 import type { Finding, Rule, RuleContext } from "./types";
-
-/**
- * Reads Merino's label from a commit message: `[load test: abort|skip|warn]`
- * (case-insensitive). Undefined when the message has no label: run, and warn on failure.
- */
-export function parseLoadTestLabel(message: string): Gates["loadTest"] {
-    const match = /\[load test:\s*(abort|skip|warn)\s*\]/i.exec(message);
-    return match ? (match[1].toLowerCase() as Gates["loadTest"]) : undefined;
-}
 
 /** Rule `load-test-gate` (Merino): the load-test label decides whether a failed load test stops the release. */
 export const loadTestGate: Rule = {

@@ -133,6 +133,10 @@ describe("pinstack check (process)", function () {
         const bogus = runPinstack(["check", "--gate", "loadTest=maybe"], { cwd: project.dir });
         assert.equal(bogus.code, 2);
         assert.match(bogus.stderr, /loadTest must be abort, skip or warn/);
+        // A misspelt label is bad input, not "no label" (which would warn where the commit asked to abort).
+        const typo = runPinstack(["check", "--stack", "production", "--commit-message", "Merge #7 [load test: abrot]", "--gate", "loadTestPassed=false"], { cwd: project.dir });
+        assert.equal(typo.code, 2, typo.stdout);
+        assert.match(typo.stderr, /--commit-message: unknown mode 'abrot': \[load test: abrot\]/);
     });
 
     it("advisory findings in playground do not fail the check", () => {

@@ -297,9 +297,10 @@ describe("gate rules", () => {
     // Gates guard the step into production; they are disabled in staging (see stacks/staging.ts).
     const staging = goodProduction();
     it("parses Merino's load-test label from a commit message", () => {
-        assert.equal(parseLoadTestLabel("Merge #12 [load test: abort]"), "abort");
-        assert.equal(parseLoadTestLabel("[Load Test: SKIP] docs"), "skip");
-        assert.equal(parseLoadTestLabel("fix: typo"), undefined);
+        assert.deepEqual(parseLoadTestLabel("Merge #12 [load test: abort]"), { kind: "label", mode: "abort", label: "[load test: abort]" });
+        assert.deepEqual(parseLoadTestLabel("[Load Test: SKIP] docs"), { kind: "label", mode: "skip", label: "[Load Test: SKIP]" });
+        assert.deepEqual(parseLoadTestLabel("fix: typo"), { kind: "default", mode: "warn" });
+        assert.equal(parseLoadTestLabel("Merge #12 [load test: abrot]").kind, "malformed", "a typo is not 'no label'");
     });
     it("load-test-gate: abort + failed refuses, warn + failed warns, skip passes", () => {
         assert.deepEqual(evaluateStack(staging, undefined, { gates: { loadTest: "abort", loadTestPassed: false } }).map((v) => [v.rule, v.level]), [["load-test-gate", "mandatory"]]);
