@@ -11,7 +11,7 @@
  * (pulumi and every process it waited for: language host, node program, provider) is the
  * figure compared, since wall time on a shared machine mostly measures the neighbours.
  *
- *   BENCH_SIZES=10,100,300 BENCH_RUNS=3 node -r sucrase/register/ts bench/components-preview.bench.ts
+ *   BENCH_SIZES=10,100,300 BENCH_RUNS=3 node -r ./scripts/register-ts.js bench/components-preview.bench.ts
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -67,12 +67,12 @@ function stackFile(n: number): string {
 
 /**
  * A project copy for one variant. Both get the project's own Pulumi.yaml and TypeScript setup
- * (tsconfig.pulumi.json: transpile only, no type check per run) and the same stack file.
+ * (scripts/register-ts.js: sucrase, cached, no type check per run) and the same stack file.
  */
 function project(variant: Variant, n: number): { dir: string; env: NodeJS.ProcessEnv } {
     const dir = scratchDir(`preview-${variant}-${n}`);
     const copy = (from: string, to = from) => fs.cpSync(path.join(repoRoot, from), path.join(dir, to), { recursive: true });
-    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json"]) copy(entry);
+    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "scripts"]) copy(entry);
     if (variant === "components") for (const entry of ["index.ts", "components", "lib", "stacks"]) copy(entry);
     else copy("bench/components/bare.ts", "index.ts");
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -16,7 +16,7 @@
  * compared, since wall time on a shared machine mostly measures the neighbours; wall is reported
  * next to it.
  *
- *   BENCH_SERVICES=200 BENCH_RUNS=5 node -r sucrase/register/ts bench/policies.bench.ts
+ *   BENCH_SERVICES=200 BENCH_RUNS=5 node -r ./scripts/register-ts.js bench/policies.bench.ts
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -110,7 +110,7 @@ function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
     if (envBytes >= ENV_STRING_LIMIT) {
         throw new Error(`the stack config of ${n} services is ${envBytes} bytes as PULUMI_CONFIG, over Linux's ${ENV_STRING_LIMIT}-byte limit for one environment string: the program and the pack could not start`);
     }
-    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks"]) {
+    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"]) {
         if (fs.existsSync(path.join(repoRoot, entry))) fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");

@@ -37,7 +37,7 @@ describe("examples/metaspace: release branch, minor or patch, three strategies, 
 
     /** The release-branch check, run as a process the way a CI step would run it. */
     function fastForward(...args: string[]): Run {
-        const result = require("child_process").spawnSync(process.execPath, ["-r", "sucrase/register/ts", path.join(__dirname, "release-branch.ts"), app, ...args], {
+        const result = require("child_process").spawnSync(process.execPath, ["-r", path.join(__dirname, "..", "..", "scripts", "register-ts.js"), path.join(__dirname, "release-branch.ts"), app, ...args], {
             cwd: repoRoot,
             env: project.env,
             encoding: "utf8",

@@ -10,7 +10,7 @@
  * release tag (e.g. `pinstack ci release-branch --release release --onto master`), with the
  * exit codes pinstack uses: 0 moved (or already there), 1 refused (diverged), 2 bad input.
  *
- *   node -r sucrase/register/ts examples/metaspace/release-branch.ts <repo> [release] [master]
+ *   node -r ./scripts/register-ts.js examples/metaspace/release-branch.ts <repo> [release] [master]
  */
 import { spawnSync } from "child_process";
 

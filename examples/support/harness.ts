@@ -31,7 +31,7 @@ const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const pinstackBin = path.join(repoRoot, "bin", "pinstack.js");
 /** The program's own files; node_modules is linked, not copied. */
-const programEntries = ["index.ts", "lib", "components", "stacks", "policies", "package.json", "tsconfig.json"];
+const programEntries = ["index.ts", "lib", "components", "stacks", "policies", "scripts", "package.json", "tsconfig.json"];
 /** The Pulumi CLI version the toolchain builds (scripts/setup, toolchain/pulumi-cli/go.mod). */
 export const PULUMI_VERSION = "v3.259.0";
 

@@ -23,7 +23,7 @@ const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const packDir = path.join(repoRoot, "policies");
 /** What the program needs at run time; node_modules is linked, not copied. */
-const projectEntries = ["Pulumi.yaml", "package.json", "index.ts", "components", "lib", "stacks"];
+const projectEntries = ["Pulumi.yaml", "package.json", "index.ts", "components", "lib", "stacks", "scripts"];
 
 interface Run {
     readonly code: number;

@@ -16,7 +16,7 @@ const repoRoot = path.resolve(__dirname, "../..");
 const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 /** What the program needs at run time; node_modules is linked, not copied. */
-const projectEntries = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks"];
+const projectEntries = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"];
 
 interface Manifest {
     apiVersion: string;

@@ -8,8 +8,8 @@ import { generateValidatorSource } from "../../../../lib/config/validator/genera
 import { schemaHash } from "../../../../lib/config/validator/options";
 
 describe("lib/config: the validator compiled ahead of time", () => {
-    it("is current with lib/config/schema.ts (else run: node -r sucrase/register/ts lib/config/validator/generate.ts)", () => {
-        assert.equal(compiled.schemaHash, schemaHash(stackConfigSchema), "lib/config/validator/compiled.ts is stale: run node -r sucrase/register/ts lib/config/validator/generate.ts");
+    it("is current with lib/config/schema.ts (else run: node -r ./scripts/register-ts.js lib/config/validator/generate.ts)", () => {
+        assert.equal(compiled.schemaHash, schemaHash(stackConfigSchema), "lib/config/validator/compiled.ts is stale: run node -r ./scripts/register-ts.js lib/config/validator/generate.ts");
         const onDisk = fs.readFileSync(path.join(__dirname, "../../../../lib/config/validator/compiled.ts"), "utf8");
         assert.equal(onDisk, generateValidatorSource(), "compiled.ts differs from what generate.ts writes: regenerate it");
     });
