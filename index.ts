@@ -17,7 +17,7 @@ import { deployedPins } from "./components/outputs";
 import { PackageIndex, packageDomainName } from "./components/PackageIndex";
 import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
-import { enforceRules, parseOrStop, rawPinstackConfig } from "./components/stackInput";
+import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./components/stackInput";
 import { effectivePreset } from "./lib/rules";
 
 export = async () => {
@@ -39,6 +39,7 @@ export = async () => {
         environment: stack.environment,
         resolveDigests: preset.resolveDigests,
         promoteFrom: preset.promoteFrom,
+        secretEnv: secretEnvOf(stack, pin.name),
     }, { providers: [provider] })]));
 
     // 5. Cloud resources: ECR repositories (one per distinct image) and the package index.

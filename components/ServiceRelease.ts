@@ -33,6 +33,13 @@ export interface ServiceReleaseArgs {
      * switch back leaves both colours' pods alone.
      */
     readonly promoteFrom?: string;
+    /**
+     * Names of `env` entries whose values are `secure:` in the stack file. Pulumi hands the
+     * program its config decrypted; these go into a Kubernetes Secret (a secret in Pulumi's
+     * state, `[secret]` in previews) that the containers read with `secretKeyRef`, so the pod
+     * spec — and the image diff a reviewer reads — stays in plain view.
+     */
+    readonly secretEnv?: readonly string[];
 }
 
 /** Mount point of the app ConfigMap: its flags are files here, refreshed while pods run. */
@@ -52,6 +59,7 @@ export const defaultVersionFilePath = "/app/version.json";
  * | version.json ConfigMap | `<deployment>-version-<hash of its content>` (immutable) |
  * | app ConfigMap          | `<svc>-config` (read-only strategy: `READ_ONLY`) |
  * | migrations Job         | `<svc>-migrate-<hash of pin and command>` |
+ * | env Secret             | `<svc>-env`, when env values are `secure:` in the stack file |
  *
  * Labels (all objects): `app.kubernetes.io/name` = service, `app.kubernetes.io/part-of` =
  * project, `app.kubernetes.io/managed-by` = `pinstack`; Deployments, their pods and version
@@ -82,6 +90,8 @@ export class ServiceRelease extends pulumi.ComponentResource {
     public readonly appConfig?: k8s.core.v1.ConfigMap;
     /** The migrations Job, when the pin has migrations. */
     public readonly migrationsJob?: k8s.batch.v1.Job;
+    /** The Secret holding the env values that are `secure:` in the stack file, when there are any. */
+    public readonly envSecret?: k8s.core.v1.Secret;
     /** Reference the Service sends traffic to, with its digest when pinned or resolved. */
     public readonly image: pulumi.Output<string>;
     /** What the strategy decided, for outputs and tests. */
@@ -113,7 +123,15 @@ export class ServiceRelease extends pulumi.ComponentResource {
             return reference;
         };
         const configuredImage = resolve(pin);
-        const env = containerEnv(pin, plan);
+        const secretEnv = (args.secretEnv ?? []).filter((key) => pin.env?.[key] !== undefined);
+        const env = containerEnv(pin, plan, secretEnv);
+        if (secretEnv.length > 0) {
+            this.envSecret = new k8s.core.v1.Secret(`${name}-env`, {
+                metadata: { name: envSecretName(pin.name), namespace: args.namespace, labels },
+                type: "Opaque",
+                stringData: pulumi.secret(Object.fromEntries(secretEnv.map((key) => [key, pin.env![key]]))),
+            }, { parent: this });
+        }
 
         if (plan.appConfig) {
             this.appConfig = new k8s.core.v1.ConfigMap(`${name}-config`, {
@@ -244,11 +262,21 @@ function deploymentStrategy(plan: CutoverPlan): k8s.types.input.apps.v1.Deployme
         : { type: "RollingUpdate", rollingUpdate: { maxSurge: rollout.maxSurge, maxUnavailable: rollout.maxUnavailable } };
 }
 
-/** The pin's env (sorted, so the manifest is stable) and the strategy's flags from the app ConfigMap. */
-function containerEnv(pin: ServicePin, plan: CutoverPlan): k8s.types.input.core.v1.EnvVar[] {
+/** Name of the Secret holding a service's secret env values. */
+export const envSecretName = (service: string) => `${service}-env`;
+
+/**
+ * The pin's env (sorted, so the manifest is stable), the secret ones by reference to the env
+ * Secret, never by value, and the strategy's flags from the app ConfigMap.
+ */
+export function containerEnv(pin: ServicePin, plan: CutoverPlan, secretEnv: readonly string[]): k8s.types.input.core.v1.EnvVar[] {
     const fromPin = Object.keys(pin.env ?? {})
         .sort()
-        .map((key) => ({ name: key, value: (pin.env ?? {})[key] }));
+        .map((key) =>
+            secretEnv.includes(key)
+                ? { name: key, valueFrom: { secretKeyRef: { name: envSecretName(pin.name), key } } }
+                : { name: key, value: (pin.env ?? {})[key] },
+        );
     const fromFlags = Object.keys(plan.appConfig ?? {})
         .sort()
         .map((key) => ({ name: key, valueFrom: { configMapKeyRef: { name: `${pin.name}-config`, key } } }));

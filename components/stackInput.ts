@@ -36,6 +36,12 @@ export function parseOrStop(stack: string, raw: Readonly<Record<string, string>>
     }
 }
 
+/** The `env` entries of a service whose values are `secure:` in the stack file (see ServiceRelease's secretEnv). */
+export function secretEnvOf(stack: StackConfig, service: string): string[] {
+    const prefix = `pinstack:services.${service}.env.`;
+    return stack.secretKeys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+}
+
 /**
  * Runs every rule (lib/rules, the same call as `pinstack check`). A mandatory violation
  * stops the program with check's report, before any resource exists; advisory ones are

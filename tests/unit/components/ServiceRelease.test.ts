@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import type { ServicePin } from "../../../lib/model";
 import { AnnotationKeys, LabelKeys } from "../../../components/labels";
@@ -125,6 +126,26 @@ describe("ServiceRelease", () => {
             const app = container((await release(servicePin())).engine.named(DEPLOYMENT, "backend"));
             assert.strictEqual(app.readinessProbe, undefined);
             assert.strictEqual(app.livenessProbe, undefined);
+        });
+
+        it("env values that are secure: in the stack file go to a Secret the containers reference; the pod spec stays readable", async () => {
+            const pin = servicePin({ name: "api", env: { TOKEN: "hunter2-topsecret", LEVEL: "info" }, migrations: { command: ["./migrate"] } });
+            const { engine, component } = await release(pin, { secretEnv: ["TOKEN"] });
+            const deployment = engine.named(DEPLOYMENT, "api");
+            assert.ok(deployment.inputs.spec.template, "the Deployment's spec is not wrapped as a secret (image diffs stay visible)");
+            const expected = [{ name: "LEVEL", value: "info" }, { name: "TOKEN", valueFrom: { secretKeyRef: { name: "api-env", key: "TOKEN" } } }];
+            assert.deepStrictEqual(container(deployment).env, expected);
+            assert.deepStrictEqual(engine.registrations.find((r) => r.type === JOB)!.inputs.spec.template.spec.containers[0].env, expected, "the migrations Job too");
+            assert.ok(!JSON.stringify([deployment.inputs, engine.registrations.find((r) => r.type === JOB)!.inputs]).includes("hunter2"), "no secret value in a pod spec");
+            const secret = engine.named("kubernetes:core/v1:Secret", "api-env");
+            assert.deepStrictEqual([secret.inputs.metadata.name, secret.inputs.metadata.namespace], ["api-env", "production-stack"]);
+            assert.strictEqual(await pulumi.isSecret(component.envSecret!.stringData), true, "Pulumi keeps the Secret's data secret");
+            assert.deepStrictEqual(await promiseOf(component.envSecret!.stringData), { TOKEN: "hunter2-topsecret" });
+        });
+
+        it("without secret env, no Secret", async () => {
+            const { engine } = await release(servicePin({ env: { LEVEL: "info" } }), { secretEnv: [] });
+            assert.strictEqual(engine.registrations.filter((r) => r.type === "kubernetes:core/v1:Secret").length, 0);
         });
 
         it("passes env sorted by name and runs sidecars and init containers under the same pin rules", async () => {
