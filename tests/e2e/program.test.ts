@@ -239,6 +239,31 @@ describe("program with the real Pulumi CLI (rendered manifests)", function () {
         }
     });
 
+    it("a secure: env value reaches the app through a Secret and is never printed or put in a pod spec", () => {
+        // A stack of its own: its stack file gains an encryption salt and its state a secret.
+        const stack = "secret-env";
+        const config = project.stackConfig("playground");
+        Object.assign(config, { "pinstack:environment": "playground", "pinstack:namespace": stack, "pinstack:renderDir": `out/${stack}` });
+        project.writeStackConfig(stack, config);
+        project.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+        const secret = "hunter2-e2e-very-secret";
+        project.pulumi(["config", "set", "--stack", stack, "--secret", "--path", "pinstack:services.backend.env.API_TOKEN", secret]);
+        assert.match(fs.readFileSync(path.join(project.dir, `Pulumi.${stack}.yaml`), "utf8"), /API_TOKEN:\n\s+secure: /, "the stack file holds it encrypted");
+        const preview = project.pulumi(["preview", "--stack", stack, "--diff"]);
+        assert.ok(!(preview.stdout + preview.stderr).includes(secret), "the preview shows the value");
+        project.pulumi(["up", "--stack", stack, "--yes", "--skip-preview"]);
+        const manifests = project.manifests(stack);
+        const backend = get(manifests, "Deployment", stack, "backend");
+        assert.deepStrictEqual(
+            backend.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "API_TOKEN"),
+            { name: "API_TOKEN", valueFrom: { secretKeyRef: { name: "backend-env", key: "API_TOKEN" } } },
+        );
+        assert.ok(!JSON.stringify(backend).includes(secret), "no secret value in the Deployment");
+        assert.ok(get(manifests, "Secret", stack, "backend-env"), "the Secret is rendered");
+        const state = project.pulumi(["stack", "export", "--stack", stack]).stdout;
+        assert.ok(!state.includes(secret), "the state holds it encrypted");
+    });
+
     it("invalid config fails `pulumi preview` with pinstack's message and renders nothing", () => {
         const config = project.stackConfig("playground");
         config["pinstack:services"].backend.port = "eighty";
