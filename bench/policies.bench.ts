@@ -24,7 +24,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { sealProvenance, serviceSubject, packageSubject } from "../lib/provenance";
-import { loadAverage, machine, median, repoRoot, scratchDir, writeSection } from "./harness";
+import { cgroupMeter, loadAverage, machine, median, repoRoot, scratchDir, writeSection } from "./harness";
 
 const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
 const envScript = path.join(repoRoot, "scripts", "env.sh");
@@ -124,64 +124,6 @@ function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
 
 const packArgs = (variant: Variant) =>
     variant === "with" ? `--policy-pack "${packDir}" --policy-pack-config "${packConfig}"` : variant === "floor" ? `--policy-pack "${floorPack}"` : "";
-
-/**
- * CPU time of a process tree, read from a cgroup made for it (cgroup v1 cpuacct, or v2). bash's
- * `times` is not enough here: it counts only children that were waited for, and the Pulumi CLI
- * stops its plugins (language host, program, policy pack, provider) without waiting for all of
- * them — measured: `times` saw 6.6 s where the cgroup saw 14.6 s for the same preview. Without a
- * writable cgroup the benchmark falls back to `times` and says so.
- */
-interface CpuMeter {
-    readonly kind: string;
-    /** A shell prefix that moves the shell into the meter's group. */
-    readonly enter: string;
-    /** CPU milliseconds used by everything that ran in the group (waits for stragglers to exit). */
-    read(): number;
-    remove(): void;
-}
-
-function cgroupMeter(name: string): CpuMeter | undefined {
-    const candidates = [
-        { root: "/sys/fs/cgroup/cpuacct", usage: (dir: string) => Number(fs.readFileSync(path.join(dir, "cpuacct.usage"), "utf8")) / 1e6, kind: "cgroup v1 cpuacct" },
-        { root: "/sys/fs/cgroup/unified", usage: (dir: string) => cpuStatMs(dir), kind: "cgroup v2" },
-        { root: "/sys/fs/cgroup", usage: (dir: string) => cpuStatMs(dir), kind: "cgroup v2" },
-    ];
-    for (const candidate of candidates) {
-        const dir = path.join(candidate.root, name);
-        try {
-            fs.mkdirSync(dir);
-            candidate.usage(dir);
-        } catch {
-            try {
-                fs.rmdirSync(dir);
-            } catch {
-                // not created
-            }
-            continue;
-        }
-        return {
-            kind: candidate.kind,
-            enter: `echo $$ > "${path.join(dir, "cgroup.procs")}" || exit 97;`,
-            read() {
-                const procs = path.join(dir, "cgroup.procs");
-                const deadline = Date.now() + 60_000;
-                while (fs.readFileSync(procs, "utf8").trim() !== "" && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
-                return candidate.usage(dir);
-            },
-            remove() {
-                fs.rmdirSync(dir);
-            },
-        };
-    }
-    return undefined;
-}
-
-function cpuStatMs(dir: string): number {
-    const usec = /^usage_usec (\d+)$/m.exec(fs.readFileSync(path.join(dir, "cpu.stat"), "utf8"));
-    if (!usec) throw new Error(`no usage_usec in ${dir}/cpu.stat`);
-    return Number(usec[1]) / 1000;
-}
 
 let meterKind = "bash `times` (undercounts: plugins the CLI does not wait for are missed)";
 

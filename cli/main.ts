@@ -16,8 +16,10 @@ export function buildProgram(argv?: readonly string[]): Command {
         .showHelpAfterError()
         .exitOverride();
     const only = argv ? commandNamed(argv) : undefined;
+    // `pinstack --version` needs no command at all.
+    const versionOnly = only === undefined && argv !== undefined && argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
     for (const [name, load] of commands) {
-        if (only === undefined || name === only) load()(program);
+        if (!versionOnly && (only === undefined || name === only)) load()(program);
     }
     return program;
 }

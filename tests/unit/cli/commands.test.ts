@@ -27,6 +27,7 @@ describe("cli: commands load on demand", () => {
             buildProgram().commands.map((c) => c.name()),
             commands.map(([name]) => name),
         );
+        assert.deepEqual(buildProgram(["--version"]).commands.map((c) => c.name()), [], "--version loads no command");
     });
 
     it("every entry loads a module whose command has the entry's name", () => {
