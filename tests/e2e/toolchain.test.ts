@@ -312,6 +312,21 @@ new PolicyPack("e2e-pack", {
             assert.match(run.out, /\[mandatory\]\s+e2e-no-latest-tag/);
             assert.match(run.out, /container web uses registry\.example\.com\/team\/web:latest/);
         });
+
+        it("a stack configuration over 128 KiB reaches the program and the pack (Linux's limit for one variable)", function () {
+            // Before, node could not start (E2BIG) and the CLI waited forever at "Loading policy packs".
+            ws.ok(programDir, ["config", "set", "image", "registry.example.com/team/web:2.0.0"]);
+            const stackFile = path.join(programDir, "Pulumi.e2e.yaml");
+            const before = fs.readFileSync(stackFile, "utf8");
+            try {
+                fs.writeFileSync(stackFile, `${before.trimEnd()}\n  policed:padding: ${"p".repeat(200 * 1024)}\n`);
+                const out = ws.ok(programDir, ["preview", "--policy-pack", packDir]);
+                assert.match(out, /e2e-pack@v0\.0\.1/, "the pack ran");
+                assert.ok(!fs.readdirSync(os.tmpdir()).some((f) => f.startsWith("pinstack-config-")), "the config file (decrypted secrets) was left behind");
+            } finally {
+                fs.writeFileSync(stackFile, before);
+            }
+        });
     });
 
     it("the toolchain's own Go unit tests pass", function () {

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/types/known/structpb"
@@ -132,5 +135,55 @@ func TestRequiredPackagesComeFromNodeModules(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: packages %v, want %v", programDir, got, want)
 		}
+	}
+}
+
+func TestPassConfigSmallGoesInTheVariable(t *testing.T) {
+	config, err := passConfig(`{"a:config:b":"c"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer config.cleanup()
+	if len(config.env) != 1 || config.env[0] != `PULUMI_CONFIG={"a:config:b":"c"}` || len(config.nodeArgs) != 0 {
+		t.Fatalf("got env %v, node args %v", config.env, config.nodeArgs)
+	}
+}
+
+func TestPassConfigLargeGoesThroughAPrivateFileTheNodePreloadReadsAndRemoves(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on the PATH")
+	}
+	value := strings.Repeat("x", 200<<10) // over Linux's 128 KiB limit for one variable
+	configJSON := `{"pinstack:config:big":"` + value + `"}`
+	config, err := passConfig(configJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer config.cleanup()
+	if len(config.env) != 1 || !strings.HasPrefix(config.env[0], "PULUMI_CONFIG_FILE=") {
+		t.Fatalf("got env %v", config.env)
+	}
+	file := strings.TrimPrefix(config.env[0], "PULUMI_CONFIG_FILE=")
+	info, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("the config file (decrypted secrets) has mode %v, want 0600", info.Mode().Perm())
+	}
+	args := append(append([]string{}, config.nodeArgs...), "-e",
+		`process.stdout.write(JSON.stringify([process.env.PULUMI_CONFIG.length, process.env.PULUMI_CONFIG_FILE === undefined]))`)
+	cmd := exec.Command(node, args...)
+	cmd.Env = append(os.Environ(), config.env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("[%d,true]", len(configJSON)); string(out) != want {
+		t.Fatalf("node saw %s, want %s", out, want)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("the preload left the config file behind: %v", err)
 	}
 }

@@ -70,16 +70,21 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return fail(err)
 	}
 
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+configJSON,
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
-	env = append(env, opts.typescriptEnv()...)
-
-	preload, err := inspectWorkaround()
+	config, err := passConfig(configJSON)
 	if err != nil {
 		return fail(err)
 	}
-	args := append(append([]string{}, opts.nodeArgs...), "--require", preload, runPath)
+	defer config.cleanup()
+	env := append(os.Environ(), config.env...)
+	env = append(env, "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
+	env = append(env, opts.typescriptEnv()...)
+
+	preload, err := embeddedScript("inspect-workaround", inspectWorkaroundJS)
+	if err != nil {
+		return fail(err)
+	}
+	args := append(append([]string{}, opts.nodeArgs...), config.nodeArgs...)
+	args = append(args, "--require", preload, runPath)
 	args = append(args, runArguments(req, h.engine())...)
 	logging.V(5).Infof("language host: %s %s", node, strings.Join(args, " "))
 
@@ -273,11 +278,18 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 			return fmt.Errorf("could not get the stack configuration for the policy pack: %w", err)
 		}
 		if stack != nil {
-			policyEnv, err := policyPackEnv(stack)
+			policyEnv, configJSON, err := policyPackEnv(stack)
 			if err != nil {
 				return err
 			}
-			cmd.Env = append(cmd.Env, policyEnv...)
+			config, err := passConfig(configJSON)
+			if err != nil {
+				return err
+			}
+			defer config.cleanup()
+			cmd.Env = append(append(cmd.Env, policyEnv...), config.env...)
+			// node's own options go before the script: the config preload first.
+			cmd.Args = append(append([]string{cmd.Args[0]}, config.nodeArgs...), cmd.Args[1:]...)
 		}
 		cmd.Stdout = proxyStdout
 		// Policy packs have always run from their own directory (they read package.json there).
@@ -306,8 +318,9 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	return closer.Close()
 }
 
-// policyPackEnv is the environment @pulumi/policy reads to know which stack it checks.
-func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, error) {
+// policyPackEnv is the environment @pulumi/policy reads to know which stack it checks, and the
+// stack's configuration as JSON ("" when there is none), which passConfig hands over.
+func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, string, error) {
 	var env []string
 	add := func(k, v string) {
 		if v != "" {
@@ -318,25 +331,77 @@ func policyPackEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) ([]string, er
 	add("PULUMI_NODEJS_PROJECT", stack.GetProject())
 	add("PULUMI_NODEJS_STACK", stack.GetStack())
 	add("PULUMI_NODEJS_DRY_RUN", strconv.FormatBool(stack.GetDryRun()))
+	configJSON := ""
 	if cfg := stack.GetConfig(); cfg != nil {
 		data, err := json.Marshal(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("could not pass the stack configuration to the policy pack: %w", err)
+			return nil, "", fmt.Errorf("could not pass the stack configuration to the policy pack: %w", err)
 		}
-		add("PULUMI_CONFIG", string(data))
+		configJSON = string(data)
 	}
-	return env, nil
+	return env, configJSON, nil
+}
+
+// maxConfigEnv is the largest configuration passed in the PULUMI_CONFIG variable itself. Linux
+// refuses to start a process with one variable over 128 KiB (MAX_ARG_STRLEN); larger ones go
+// through a file (config-file.js), with room left for the variable's name.
+const maxConfigEnv = 96 << 10
+
+//go:embed config-file.js
+var configFileJS []byte
+
+// passedConfig is how the configuration reaches node: environment entries, node options (the
+// preload that reads the file) and what to remove once node has ended.
+type passedConfig struct {
+	env      []string
+	nodeArgs []string
+	cleanup  func()
+}
+
+// passConfig passes configJSON in PULUMI_CONFIG, or, when it is too large for a variable, in a
+// file only this user can read (it holds decrypted secrets) that the preload reads and removes.
+func passConfig(configJSON string) (passedConfig, error) {
+	if configJSON == "" {
+		return passedConfig{cleanup: func() {}}, nil
+	}
+	if len(configJSON) <= maxConfigEnv {
+		return passedConfig{env: []string{"PULUMI_CONFIG=" + configJSON}, cleanup: func() {}}, nil
+	}
+	preload, err := embeddedScript("config-file", configFileJS)
+	if err != nil {
+		return passedConfig{}, err
+	}
+	file, err := os.CreateTemp("", "pinstack-config-*.json") // mode 0600
+	if err != nil {
+		return passedConfig{}, fmt.Errorf("could not write the stack configuration for node: %w", err)
+	}
+	name := file.Name()
+	cleanup := func() { _ = os.Remove(name) }
+	if _, err := file.WriteString(configJSON); err != nil {
+		file.Close()
+		cleanup()
+		return passedConfig{}, fmt.Errorf("could not write the stack configuration for node: %w", err)
+	}
+	if err := file.Close(); err != nil {
+		cleanup()
+		return passedConfig{}, err
+	}
+	return passedConfig{
+		env:      []string{"PULUMI_CONFIG_FILE=" + name},
+		nodeArgs: []string{"--require", preload},
+		cleanup:  cleanup,
+	}, nil
 }
 
 //go:embed inspect-workaround.js
 var inspectWorkaroundJS []byte
 
-// inspectWorkaround returns the path of inspect-workaround.js (see the file for the Node.js
-// bug it avoids), written once per content to the temporary directory so node can load it.
-func inspectWorkaround() (string, error) {
-	sum := sha256.Sum256(inspectWorkaroundJS)
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("pinstack-language-nodejs-%x.js", sum[:6]))
-	if existing, err := os.ReadFile(path); err == nil && string(existing) == string(inspectWorkaroundJS) {
+// embeddedScript returns the path of an embedded preload script (inspect-workaround.js,
+// config-file.js), written once per content to the temporary directory so node can load it.
+func embeddedScript(name string, content []byte) (string, error) {
+	sum := sha256.Sum256(content)
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("pinstack-language-nodejs-%s-%x.js", name, sum[:6]))
+	if existing, err := os.ReadFile(path); err == nil && string(existing) == string(content) {
 		return path, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".pinstack-language-nodejs-*.js")
@@ -344,7 +409,7 @@ func inspectWorkaround() (string, error) {
 		return "", fmt.Errorf("could not write the node preload script: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(inspectWorkaroundJS); err != nil {
+	if _, err := tmp.Write(content); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("could not write the node preload script: %w", err)
 	}
