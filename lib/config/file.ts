@@ -3,9 +3,9 @@ import * as path from "path";
 import { constructFromEvents, CORE_SCHEMA, defineScalarTag, floatCoreTag, intCoreTag, NOT_RESOLVED, parseEvents, YAMLException } from "js-yaml";
 import type { Event, ScalarTagDefinition } from "js-yaml";
 import { badInput } from "../errors";
-import { DuplicateKey, KeyOffsets, keyOffsets, lineColumn } from "./key-positions";
+import { DuplicateKey, KeyOffsets, keyOffsets } from "./key-positions";
 import { qualifyKey } from "./keys";
-import { Locator, offsetLocator } from "./locate";
+import { lineColumn, Locator, offsetLocator } from "./locate";
 
 /** A `Pulumi.<stack>.yaml` read from disk: its `config:` map as plain data, and where each key is. */
 export interface StackFile {

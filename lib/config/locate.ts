@@ -33,3 +33,19 @@ export function offsetLocator(file: string, offsets: ReadonlyMap<string, number>
         }
     };
 }
+
+/** Offset -> 1-based line and column, by binary search over the line starts. */
+export function lineColumn(source: string): (offset: number) => Position {
+    const starts = [0];
+    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+    return (offset) => {
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset) lo = mid;
+            else hi = mid - 1;
+        }
+        return { line: lo + 1, column: offset - starts[lo] + 1 };
+    };
+}

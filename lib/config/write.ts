@@ -4,6 +4,7 @@ import { Document, isMap, isScalar, LineCounter, Node, Pair, parseDocument, Scal
 import { badInput } from "../errors";
 import { FileChange, readTextOrNull, TransactionHooks, writeFilesAtomically } from "./atomic";
 import { dottedKey, qualifyKey } from "./keys";
+import { lineColumn } from "./locate";
 
 export { FileChange, readTextOrNull, TransactionHooks, writeFileAtomically, writeFilesAtomically } from "./atomic";
 
@@ -470,18 +471,8 @@ export function unifiedDiff(file: string, before: string, after: string, splices
     const regions: { oldStart: number; oldEnd: number; newStart: number; newEnd: number }[] = [];
     if (splices && splices.length > 0) {
         // Map each splice to whole lines of the old text, then follow the shift it causes in the new text.
-        const lineStarts = [0];
-        for (let i = 0; i < before.length; i++) if (before[i] === "\n") lineStarts.push(i + 1);
-        const lineOf = (offset: number) => {
-            let lo = 0;
-            let hi = lineStarts.length - 1;
-            while (lo < hi) {
-                const mid = (lo + hi + 1) >> 1;
-                if (lineStarts[mid] <= offset) lo = mid;
-                else hi = mid - 1;
-            }
-            return lo;
-        };
+        const position = lineColumn(before);
+        const lineOf = (offset: number) => position(offset).line - 1;
         let shift = 0;
         let pending: { oldStart: number; oldEnd: number; added: number } | undefined;
         const flush = () => {
@@ -490,7 +481,7 @@ export function unifiedDiff(file: string, before: string, after: string, splices
             shift += pending.added;
             pending = undefined;
         };
-        const isLineStart = (offset: number) => lineStarts[lineOf(offset)] === offset;
+        const isLineStart = (offset: number) => position(offset).column === 1;
         for (const splice of splices) {
             const oldStart = lineOf(splice.start);
             const oldEnd =
