@@ -79,8 +79,6 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const now = isoSeconds(env.now);
     const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, movingServices, movingPackages, preset.soakMinutes, env);
-    const targetRaw = targetStack;
-    const sourceRaw = sourceStack;
     const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
     const edit = (digests: ReadonlyMap<string, { digest: string }>) => {
         const changes: ConfigChange[] = [];
@@ -88,14 +86,14 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
         for (const pin of movingServices) {
             const current = targetServices.get(pin.name);
             const secretPrefix = `pinstack:services.${pin.name}.`;
-            if (!current && sourceRaw.secretKeys.some((k) => k.startsWith(secretPrefix))) {
+            if (!current && sourceStack.secretKeys.some((k) => k.startsWith(secretPrefix))) {
                 throw refused(`service ${pin.name} has secrets in ${source.file}; pinstack cannot copy them to ${target.stack}`, {
                     why: "each stack's secrets are encrypted with its own key",
                     fix: `add service ${pin.name} to ${target.file} by hand (its secrets with \`pulumi config set --secret -s ${target.stack}\`), then promote it`,
                 });
             }
             const digest = digests.get(pin.name)?.digest ?? pin.digest;
-            const value = promotedService(pin, current, sectionOf(targetRaw.raw, "services")[pin.name], sectionOf(sourceRaw.raw, "services")[pin.name], digest, digests, stamp);
+            const value = promotedService(pin, current, sectionOf(targetStack.raw, "services")[pin.name], sectionOf(sourceStack.raw, "services")[pin.name], digest, digests, stamp);
             changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
             moves.push({
                 kind: "service",
@@ -111,7 +109,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
         for (const pin of movingPackages) {
             const current = targetPackages.get(pin.name);
             const provenance = sealProvenance(packageSubject(pin), stamp);
-            const existing = sectionOf(targetRaw.raw, "packages")[pin.name];
+            const existing = sectionOf(targetStack.raw, "packages")[pin.name];
             const base: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : existing !== undefined ? { version: String(existing) } : {};
             base.version = pin.version;
             base.provenance = provenance;
