@@ -246,12 +246,9 @@ export class ServiceRelease extends pulumi.ComponentResource {
         // Every strategy sends traffic to the configured pin (blue-green: the active colour).
         this.image = pulumi.output(configuredImage);
         this.plan = plan;
-        this.registerOutputs({
-            service: this.service,
-            deployments: this.deployments,
-            migrationsJob: this.migrationsJob,
-            image: this.image,
-        });
+        // The children are under this component in the state already; references to them here
+        // would cost two more awaits and a reference for the engine per object, per preview.
+        this.registerOutputs({ image: this.image });
     }
 }
 

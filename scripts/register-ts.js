@@ -44,3 +44,6 @@ function compile(code, filePath) {
 }
 
 addHook(compile, { exts: [".ts"] });
+
+// The same processes skip the SDK's source-map-support, which no frame here needs (see there).
+require("./plain-stack-traces");
