@@ -5,6 +5,10 @@
  * labels, annotations and specs — written directly, with no config validation, no rules
  * and no component resources. bench/components-preview.bench.ts checks that both
  * programs preview the same objects before it times them.
+ *
+ * With PINSTACK_BENCH_COMPONENTS=1 each service's objects are the children of an empty
+ * ComponentResource instead: what one component per service costs Pulumi by itself, with
+ * none of pinstack's code — the benchmark's third variant, which splits the difference.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,12 +32,15 @@ export = async () => {
     const environment = config.require("environment");
     const services = config.requireObject<Record<string, Pin>>("services");
     const replicas = 1;
+    const wrap = process.env.PINSTACK_BENCH_COMPONENTS === "1";
 
     const provider = new k8s.Provider("kubernetes", { renderYamlToDirectory: config.require("renderDir") });
     const namespace = new k8s.core.v1.Namespace("namespace", { metadata: { name: config.require("namespace") } }, { provider });
     const images: Record<string, string> = {};
     for (const [name, pin] of Object.entries(services)) {
         const image = `${pin.image}:${pin.tag}@${pin.digest}`;
+        const parent = wrap ? new pulumi.ComponentResource("pinstack:index:ServiceRelease", name, {}, { providers: [provider] }) : undefined;
+        const opts: pulumi.CustomResourceOptions = parent ? { parent } : { provider };
         const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": project, "app.kubernetes.io/managed-by": "pinstack" };
         const versionLabels = { ...labels, "app.kubernetes.io/version": pin.tag };
         const versionJson = `${JSON.stringify({ service: name, version: pin.tag, commit: "", image, promotedFrom: "" }, null, 2)}\n`;
@@ -41,7 +48,7 @@ export = async () => {
             metadata: { name: `${name}-version-${hash8(versionJson)}`, namespace: namespace.metadata.name, labels: versionLabels },
             immutable: true,
             data: { "version.json": versionJson },
-        }, { provider });
+        }, opts);
         new k8s.apps.v1.Deployment(name, {
             metadata: {
                 name,
@@ -73,7 +80,7 @@ export = async () => {
                     },
                 },
             },
-        }, { provider });
+        }, opts);
         new k8s.core.v1.Service(name, {
             metadata: { name, namespace: namespace.metadata.name, labels },
             spec: {
@@ -81,7 +88,7 @@ export = async () => {
                 selector: { "app.kubernetes.io/name": name },
                 ports: [{ name: "http", port: pin.port, targetPort: "http", protocol: "TCP" }],
             },
-        }, { provider });
+        }, opts);
         images[name] = image;
     }
     return { images };
