@@ -1,13 +1,14 @@
 "use strict";
-// Keeps V8's own stack traces in the processes Pulumi starts for pinstack (the program and
-// the policy pack): @pulumi/pulumi's entry points install source-map-support, which we stop.
+// Keeps V8's own stack traces in pinstack's program: @pulumi/pulumi's entry point installs
+// source-map-support, which we stop. (The policy pack loads register-ts.js from pack.js, after
+// its entry point has installed it; there this does nothing.)
 //
 // Why: the SDK captures a full stack trace (Error.stackTraceLimit = Infinity) for every
 // resource it registers, and another for every RPC promise it tracks. source-map-support
 // rewrites each frame of each of them through the SDK's and the providers' .js.map files
 // (cloning every call site, parsing the maps). Measured on a 100-service preview: about
-// 0.6 s of the program's CPU for the bare objects and 0.8 s for pinstack's components,
-// 9-10% of the whole preview. It buys nothing here: pinstack's TypeScript is compiled by
+// 0.6 s of the program's CPU for the bare objects and 0.8 s for pinstack's components
+// (the whole preview: -6% and -10% of CPU). It buys nothing here: pinstack's TypeScript is compiled by
 // sucrase (register-ts.js), which keeps every line where it was and writes no maps, so our
 // frames read the same either way; only frames inside the SDK would point at its .ts
 // sources, which are not installed.
@@ -24,7 +25,7 @@ function registerModulePath() {
     try {
         sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd(), __dirname] }));
     } catch {
-        return undefined; // not a Pulumi process (a unit test, a bench): nothing to stop
+        return undefined; // no SDK to be found from here: nothing will install it
     }
     try {
         // Resolved from the SDK's directory: the file its entry points will load.
