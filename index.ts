@@ -7,12 +7,13 @@
  *   3. the preset (stacks/) decides replicas, cloud resources, digest lookups, retention;
  *   4. Kubernetes: a provider (rendering manifests to `pinstack:renderDir` when set), the
  *      namespace, one ServiceRelease per service, the package pins as a ConfigMap;
- *   5. AWS, only when cloud is on: an ECR repository per image, one CodeArtifact package index;
+ *   5. AWS, only when cloud is on: an ECR repository per image (its pinned tags never expire),
+ *      one CodeArtifact package index;
  *   6. outputs for the audit trail: the pins as deployed and the hold flag.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImageRepository, repositoryNameFor } from "./components/ImageRepository";
+import { ImageRepository, pinnedTagsByRepository, repositoryNameFor } from "./components/ImageRepository";
 import { deployedPins } from "./components/outputs";
 import { PackageIndex, packageDomainName } from "./components/PackageIndex";
 import { PackageRequirements } from "./components/PackageRequirements";
@@ -44,11 +45,13 @@ export = async () => {
 
     // 5. Cloud resources: ECR repositories (one per distinct image) and the package index.
     const imageNames = preset.cloud ? [...new Set(stack.services.map((pin) => repositoryNameFor(pin.image)))] : [];
+    const pinnedTags = preset.cloud ? pinnedTagsByRepository(stack.services) : new Map<string, string[]>();
     const repositories = new Map(imageNames.map((name) => [name, new ImageRepository(name.replace(/\//g, "-"), {
         repositoryName: name,
         immutableTags: preset.immutableRepositories,
         keepTaggedImages: preset.imageRetention.keepTagged,
         expireUntaggedAfterDays: preset.imageRetention.expireUntaggedDays,
+        pinnedTags: pinnedTags.get(name),
     })]));
     const packageIndex = preset.cloud && stack.packages.length > 0
         ? new PackageIndex("packages", { domainName: packageDomainName(project, stack.stack), packages: stack.packages })

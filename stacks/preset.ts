@@ -34,7 +34,7 @@ export interface StackPreset {
      * registry and the Docker provider; a stack without them sets it false in `pinstack:preset`.
      */
     readonly resolveDigests: boolean;
-    /** ECR lifecycle policy: tagged images kept (newest first) and days before untagged ones expire. */
+    /** ECR lifecycle policy: tagged images kept (newest first) and days before untagged ones expire; the stack's pinned tags are kept besides. */
     readonly imageRetention: { readonly keepTagged: number; readonly expireUntaggedDays: number };
     /** Enforcement of each rule on this stack. */
     readonly levels: Readonly<Record<RuleId, Level>>;

@@ -1,12 +1,13 @@
 import * as assert from "assert";
-import { ImageRepository, lifecyclePolicyDocument } from "../../../components/ImageRepository";
+import { ImageRepository, lifecyclePolicyDocument, pinnedTagsByRepository } from "../../../components/ImageRepository";
+import type { ServicePin } from "../../../lib/model";
 import { mockEngine, promiseOf } from "./harness";
 
 const REPOSITORY = "aws:ecr/repository:Repository";
 const LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy";
 
 describe("ImageRepository", () => {
-    async function repository(immutableTags: boolean, extra: { keepTaggedImages?: number; expireUntaggedAfterDays?: number } = {}) {
+    async function repository(immutableTags: boolean, extra: { keepTaggedImages?: number; expireUntaggedAfterDays?: number; pinnedTags?: string[] } = {}) {
         const engine = await mockEngine();
         const component = new ImageRepository("backend", { repositoryName: "pinstack-example/backend", immutableTags, ...extra });
         await engine.settle();
@@ -47,6 +48,47 @@ describe("ImageRepository", () => {
     it("defaults to keeping 100 tagged images and 14 days of untagged ones", async () => {
         const [policy] = (await repository(true)).engine.ofType(LIFECYCLE);
         assert.strictEqual(policy.inputs.policy, lifecyclePolicyDocument(100, 14));
+    });
+
+    it("gives each pinned tag a rule of its own, ahead of the rules that expire", () => {
+        const rules = JSON.parse(lifecyclePolicyDocument(100, 14, ["2023.04.3", "2023.03.1", "2023.04.3"])).rules;
+        assert.deepStrictEqual(rules.map((r: any) => r.rulePriority), [1, 2, 3, 4]);
+        // ECR: an image a higher-priority rule selects cannot be expired by a lower one; one
+        // image per exact tag never exceeds the count of one.
+        assert.deepStrictEqual(rules.slice(0, 2).map((r: any) => r.selection), [
+            { tagStatus: "tagged", tagPatternList: ["2023.03.1"], countType: "imageCountMoreThan", countNumber: 1 },
+            { tagStatus: "tagged", tagPatternList: ["2023.04.3"], countType: "imageCountMoreThan", countNumber: 1 },
+        ]);
+        assert.strictEqual(rules[2].selection.tagStatus, "untagged");
+        assert.deepStrictEqual(rules[3].selection.tagPatternList, ["*"]);
+    });
+
+    it("puts the pinned tags it is given into the repository's policy", async () => {
+        const [policy] = (await repository(true, { pinnedTags: ["2023.04.2"] })).engine.ofType(LIFECYCLE);
+        assert.strictEqual(policy.inputs.policy, lifecyclePolicyDocument(100, 14, ["2023.04.2"]));
+    });
+
+    it("collects each repository's pinned tags: tag, previous tag, sidecars and init containers, not digest-only pins", () => {
+        const pin = (name: string, fields: Partial<ServicePin>) => ({ name, scheme: "calver", port: 80, strategy: "in-place", location: { file: "f", line: 1, column: 1 }, ...fields }) as ServicePin;
+        const tags = pinnedTagsByRepository([
+            pin("web", {
+                image: "ghcr.io/example/web",
+                tag: "2.0.0",
+                previous: { tag: "1.9.0" },
+                sidecars: [{ name: "proxy", image: "docker.io/envoyproxy/envoy", tag: "v1.30.1" }],
+                initContainers: [{ name: "warm", image: "ghcr.io/example/web", tag: "2.0.0" }],
+            }),
+            pin("worker", { image: "ghcr.io/example/worker", digest: `sha256:${"a".repeat(64)}` }),
+        ]);
+        assert.deepStrictEqual(Object.fromEntries(tags), {
+            "example/web": ["1.9.0", "2.0.0"],
+            "envoyproxy/envoy": ["v1.30.1"],
+        });
+    });
+
+    it("refuses a pinned tag no tag pattern can keep", () => {
+        assert.throws(() => lifecyclePolicyDocument(10, 14, ["1.0.*"]), /pinned tag "1.0.\*" cannot be kept by an ECR tag pattern/);
+        assert.throws(() => lifecyclePolicyDocument(10, 14, [""]), /pinned tag "" cannot be kept/);
     });
 
     it("refuses counts ECR would refuse", () => {

@@ -236,8 +236,23 @@ describe("program (index.ts) under mocks", () => {
         it("keeps as many images as the preset says", async () => {
             const { engine } = await runStack("production", cloudOn);
             const policy = JSON.parse(engine.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy")[0].inputs.policy);
-            assert.strictEqual(policy.rules[1].selection.countNumber, 200);
-            assert.strictEqual(policy.rules[0].selection.countNumber, 14);
+            const rule = (tagStatus: string, pattern?: string) =>
+                policy.rules.find((r: any) => r.selection.tagStatus === tagStatus && (pattern === undefined || r.selection.tagPatternList?.[0] === pattern));
+            assert.strictEqual(rule("tagged", "*").selection.countNumber, 200);
+            assert.strictEqual(rule("untagged").selection.countNumber, 14);
+        });
+
+        it("never expires the tags the stack runs or rolls back to, in each image's own repository", async () => {
+            const { engine } = await runStack("production", cloudOn);
+            const kept = (repository: string) => {
+                const [policy] = engine.ofType("aws:ecr/lifecyclePolicy:LifecyclePolicy").filter((p) => p.inputs.repository === repository);
+                return JSON.parse(policy.inputs.policy).rules
+                    .filter((r: any) => r.selection.tagStatus === "tagged" && r.selection.tagPatternList[0] !== "*")
+                    .map((r: any) => r.selection.tagPatternList[0]);
+            };
+            assert.deepStrictEqual(kept("pinstack-example/backend"), ["2023.04.2"]);
+            // blue-green: the active colour's tag and the standby's `previous`.
+            assert.deepStrictEqual(kept("pinstack-example/frontend"), ["2023.03.1", "2023.04.3"]);
         });
 
         it("creates one package index and reads the pins from their channel", async () => {
