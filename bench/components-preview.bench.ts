@@ -11,9 +11,11 @@
  * All three run from temporary copies with their own file backend, on new stacks (every
  * object a create), rendering to a directory (preview writes nothing). Before timing, one
  * `pulumi preview --json` of each checks that they declare the same Kubernetes objects with
- * the same inputs. Each round runs every variant once, in a rotating order, and the ratio
- * judged is the median over rounds of components / bare within a round: a drift in the
- * machine's speed between rounds (other tenants) then cancels out. CPU time
+ * the same inputs; that run also counts the program's RPCs to the engine by method
+ * (bench/rpc-count.js), which is most of what a component costs. Each round runs every
+ * variant once, in a rotating order, and the ratio judged is the median over rounds of
+ * components / bare within a round: a drift in the machine's speed between rounds (other
+ * tenants) then cancels out. CPU time
  * of every process the preview started (CLI, language host, node program, provider), read
  * from a cgroup (bench/harness.ts meteredBash), is the figure compared, since wall time on a
  * shared machine mostly measures the neighbours.
@@ -132,6 +134,39 @@ function sameObjects(bare: Map<string, string>, other: Map<string, string>, vari
     if (bare.size !== 1 + 3 * n) throw new Error(`N=${n}: expected ${1 + 3 * n} objects, got ${bare.size}`);
 }
 
+/** RPCs from the program to the engine in one preview: method -> calls and request bytes (bench/rpc-count.js). */
+type RpcCounts = Record<string, { calls: number; bytes: number }>;
+
+/** `env` with bench/rpc-count.js loaded into every node process, and a reader of its counts. */
+function countingRpcs(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; read: () => RpcCounts; remove: () => void } {
+    const dir = scratchDir("rpc-count");
+    const hook = path.join(repoRoot, "bench", "rpc-count.js");
+    return {
+        env: { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ""} --require ${hook}`.trim(), PINSTACK_RPC_COUNT_DIR: dir },
+        read: () => {
+            const total: RpcCounts = {};
+            for (const file of fs.readdirSync(dir)) {
+                for (const [method, c] of Object.entries(JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as RpcCounts)) {
+                    const entry = (total[method] ??= { calls: 0, bytes: 0 });
+                    entry.calls += c.calls;
+                    entry.bytes += c.bytes;
+                }
+            }
+            if (!total["ResourceMonitor.RegisterResource"]) throw new Error(`no RPCs counted in ${dir}: was bench/rpc-count.js loaded?`);
+            return total;
+        },
+        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
+
+function rpcRow(n: number, variant: Variant, counts: RpcCounts): string {
+    const calls = (method: string) => counts[method]?.calls ?? 0;
+    const all = Object.values(counts).reduce((sum, c) => sum + c.calls, 0);
+    const bytes = Object.values(counts).reduce((sum, c) => sum + c.bytes, 0);
+    const log = calls("Engine.Log");
+    return `| ${n} | ${variant} | ${calls("ResourceMonitor.RegisterResource")} | ${calls("ResourceMonitor.RegisterResourceOutputs")} | ${log} | ${all} (${Math.round((100 * log) / all)}% Log) | ${(bytes / 1024).toFixed(0)} KiB |`;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const times = (x: number) => `${x.toFixed(2)}×`;
 
@@ -144,14 +179,26 @@ function main(): void {
     const runRows: string[] = [];
     const verdicts: string[] = [];
     const ownCode: string[] = [];
+    const rpcRows: string[] = [];
     const loads: string[] = [loadAverage()];
     for (const n of sizes) {
         const projects = Object.fromEntries(variants.map((v) => [v, project(v, n)])) as Record<Variant, ReturnType<typeof project>>;
         try {
-            // Correctness first (doubles as the warm-up run of each).
-            const objects = (v: Variant) => previewObjects(run(projects[v].env, projects[v].dir, ["preview", "--stack", "bench", "--json"]));
+            // Correctness first (doubles as the warm-up run of each), counting the program's RPCs.
+            const rpcs = {} as Record<Variant, RpcCounts>;
+            const objects = (v: Variant) => {
+                const counted = countingRpcs(projects[v].env);
+                try {
+                    const json = run(counted.env, projects[v].dir, ["preview", "--stack", "bench", "--json"]);
+                    rpcs[v] = counted.read();
+                    return previewObjects(json);
+                } finally {
+                    counted.remove();
+                }
+            };
             const bare = objects("bare");
             for (const v of variants.slice(1)) sameObjects(bare, objects(v), v, n);
+            rpcRows.push(...variants.map((v) => rpcRow(n, v, rpcs[v])));
             const samples = Object.fromEntries(variants.map((v) => [v, [] as Sample[]])) as Record<Variant, Sample[]>;
             let index = 0;
             for (let i = 0; i < runs; i++) {
@@ -193,6 +240,8 @@ the machine's speed between rounds cancels out. Load average (1 min) during the 
 ${rows.join("\n")}
 
 Target: components at most ${target.toFixed(2)}× the bare program (CPU) — ${verdicts.join("; ")}.
+On this shared machine a ratio moves by a few hundredths from one run of the benchmark to the next, more when
+the load average climbs during the run: compare the CPU of every run below.
 What pinstack's code adds over the empty components (components / bare + components, CPU, paired the same way):
 ${ownCode.join("; ")}.
 
@@ -204,11 +253,24 @@ ${runRows.join("\n")}
 
 </details>
 
-Where the difference goes: nearly all of it is the component resources themselves — compare the two ratios. Each
-ServiceRelease is one more RegisterResource and one RegisterResourceOutputs call (the SDK sends the latter for every
-component, even one that registers no outputs), each a gRPC round trip with its promise bookkeeping and stack
-capture in the program, and a step in the engine. pinstack's own work — reading and validating the stack file, the
-rules, building the specs, the \`pins\` output — is the gap between the two CPU ratios.
+Where the difference goes: nearly all of it is the component resources themselves — compare the two ratios —
+and most of a component's cost is gRPC calls from the program to the engine. Counted in the check run
+(bench/rpc-count.js, one preview of each variant):
+
+| services | variant | RegisterResource | RegisterResourceOutputs | Log | all calls | request bytes |
+|---|---|---|---|---|---|---|
+${rpcRows.join("\n")}
+
+A Kubernetes object costs the program one RegisterResource and three Log calls; a component one RegisterResource,
+one RegisterResourceOutputs (the SDK sends it for every component, outputs or none) and six Log calls. The Log
+calls are the SDK's own debug lines ("Registering resource", "RegisterResource RPC prepared", "... finished"):
+@pulumi/pulumi's \`log.debug\` sends each one to the engine whether or not anyone asked for debug output, through a
+single promise chain, and the engine files each in its automatic log. So one component costs the program as many
+calls as two Kubernetes objects, with none of the provider's work, which is why the ratio depends on so little of
+pinstack's own code. Pulumi has trimmed such calls before (pulumi/pulumi#7144 for some Node.js registration logs,
+#7295 for Python); the ones left are not behind a switch in @pulumi/pulumi 3.259 or 3.270.
+pinstack's own work — reading and validating the stack file, the rules, building the specs, the \`pins\` output —
+is the gap between the two CPU ratios.
 Two costs were taken out of every preview of the project's programs, bare and components alike
 (scripts/register-ts.js): compiling TypeScript on each run (cached by content hash), and source-map-support, which
 the SDK installs and which rewrote each frame of the full stack trace the SDK captures for every resource and RPC
