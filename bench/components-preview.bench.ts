@@ -253,9 +253,9 @@ ${runRows.join("\n")}
 
 </details>
 
-Where the difference goes: nearly all of it is the component resources themselves — compare the two ratios —
-and most of a component's cost is gRPC calls from the program to the engine. Counted in the check run
-(bench/rpc-count.js, one preview of each variant):
+Where the difference goes: part of it is the component resources themselves (bare + components / bare), the rest
+pinstack's own code (the ratios just above); most of what a component costs is gRPC calls from the program to the
+engine. Counted in the check run (bench/rpc-count.js, one preview of each variant):
 
 | services | variant | RegisterResource | RegisterResourceOutputs | Log | all calls | request bytes |
 |---|---|---|---|---|---|---|
@@ -266,11 +266,12 @@ one RegisterResourceOutputs (the SDK sends it for every component, outputs or no
 calls are the SDK's own debug lines ("Registering resource", "RegisterResource RPC prepared", "... finished"):
 @pulumi/pulumi's \`log.debug\` sends each one to the engine whether or not anyone asked for debug output, through a
 single promise chain, and the engine files each in its automatic log. So one component costs the program as many
-calls as two Kubernetes objects, with none of the provider's work, which is why the ratio depends on so little of
-pinstack's own code. Pulumi has trimmed such calls before (pulumi/pulumi#7144 for some Node.js registration logs,
-#7295 for Python); the ones left are not behind a switch in @pulumi/pulumi 3.259 or 3.270.
-pinstack's own work — reading and validating the stack file, the rules, building the specs, the \`pins\` output —
-is the gap between the two CPU ratios.
+calls as two Kubernetes objects, with none of the provider's work. Pulumi has trimmed such calls before
+(pulumi/pulumi#7144 for some Node.js registration logs, #7295 for Python); the ones left are not behind a switch in
+@pulumi/pulumi 3.259 or 3.270.
+pinstack's own work is reading and validating the stack file, the rules, building the specs and the \`pins\`
+output: the same RPCs as the empty components, with more request bytes (deeper stack traces, the \`image\` and
+\`pins\` outputs), and more work for the garbage collector.
 Two costs were taken out of every preview of the project's programs, bare and components alike
 (scripts/register-ts.js): compiling TypeScript on each run (cached by content hash), and source-map-support, which
 the SDK installs and which rewrote each frame of the full stack trace the SDK captures for every resource and RPC
