@@ -6,7 +6,9 @@
  *
  * A third variant, the bare program with each service's objects under an empty
  * ComponentResource, splits the difference: what Pulumi charges for one component per
- * service, and what pinstack's own code adds on top.
+ * service, and what pinstack's own code adds on top. Two more, bare and components with
+ * PINSTACK_SDK_TRACE=1, measure what scripts/quiet-sdk-trace.js saves: the SDK's own
+ * per-resource debug Log calls, which every variant above leaves out.
  *
  * All three run from temporary copies with their own file backend, on new stacks (every
  * object a create), rendering to a directory (preview writes nothing). Before timing, one
@@ -35,8 +37,10 @@ const sizes = (process.env.BENCH_SIZES ?? "10,100,300").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 9);
 const target = 1.15;
 
-const variants = ["bare", "bare-components", "components"] as const;
+const variants = ["bare", "bare-components", "components", "bare-traced", "components-traced"] as const;
 type Variant = (typeof variants)[number];
+/** The program each variant runs; the -traced ones send the SDK's trace lines as the SDK alone does. */
+const programOf = (v: Variant) => (v.startsWith("components") ? "components" : "bare");
 
 interface Sample {
     readonly wallMs: number;
@@ -83,7 +87,7 @@ function project(variant: Variant, n: number): { dir: string; env: NodeJS.Proces
     const dir = scratchDir(`preview-${variant}-${n}`);
     const copy = (from: string, to = from) => fs.cpSync(path.join(repoRoot, from), path.join(dir, to), { recursive: true });
     for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "scripts"]) copy(entry);
-    if (variant === "components") for (const entry of ["index.ts", "components", "lib", "stacks"]) copy(entry);
+    if (programOf(variant) === "components") for (const entry of ["index.ts", "components", "lib", "stacks"]) copy(entry);
     else copy("bench/components/bare.ts", "index.ts");
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
     fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stackFile(n));
@@ -91,6 +95,7 @@ function project(variant: Variant, n: number): { dir: string; env: NodeJS.Proces
     const env = pulumiEnv({
         PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
         PINSTACK_BENCH_COMPONENTS: variant === "bare-components" ? "1" : "",
+        PINSTACK_SDK_TRACE: variant.endsWith("-traced") ? "1" : "",
     });
     run(env, dir, ["stack", "init", "bench", "--secrets-provider", "passphrase"]);
     return { dir, env };
@@ -179,6 +184,7 @@ function main(): void {
     const runRows: string[] = [];
     const verdicts: string[] = [];
     const ownCode: string[] = [];
+    const traceRows: string[] = [];
     const rpcRows: string[] = [];
     const loads: string[] = [loadAverage()];
     for (const n of sizes) {
@@ -214,6 +220,8 @@ function main(): void {
             for (const v of variants) runRows.push(`| ${n} | ${v} | ${samples[v].map((s) => (s.cpuMs / 1000).toFixed(1)).join(", ")} |`);
             verdicts.push(`${n}: ${times(cpuRatio)} ${cpuRatio <= target ? "(met)" : "(**NOT met**)"}`);
             ownCode.push(`${n}: ${times(paired("components", "cpuMs", "bare-components"))}`);
+            const saved = (v: Variant, traced: Variant) => `${cell(traced)} | ${cell(v)} | ${times(paired(v, "cpuMs", traced))}`;
+            traceRows.push(`| ${n} | ${saved("bare", "bare-traced")} | ${saved("components", "components-traced")} | ${times(paired("components-traced", "cpuMs", "bare-traced"))} |`);
             console.log(rows[rows.length - 1]);
             loads.push(loadAverage());
         } finally {
@@ -229,8 +237,9 @@ Service; plus the namespace). **bare**: bench/components/bare.ts declares those 
 components**: the same program with each service's objects under an empty ComponentResource
 (PINSTACK_BENCH_COMPONENTS=1) — what Pulumi charges for one component per service, with none of pinstack's code;
 **components**: index.ts (config validation and rules from lib/, ServiceRelease components). Checked before
-timing: all three preview the same objects with the same inputs. All compiled as the project's Pulumi.yaml says
-(scripts/register-ts.js: sucrase, cached, no type check per run). ${runs} rounds after one warm-up each; a round runs
+timing: all of them preview the same objects with the same inputs. All run as the project's Pulumi.yaml says
+(scripts/register-ts.js: sucrase, cached, no type check per run; the SDK's per-resource trace lines kept in the
+program, scripts/quiet-sdk-trace.js — the two **-traced** variants, measured beside them, send them as the SDK does). ${runs} rounds after one warm-up each; a round runs
 each variant once, in a rotating order. Times: medians, wall / CPU of every process the preview started (CPU
 measured with ${meterKind}). Ratios: the median over rounds of variant / bare CPU within the round, so a change in
 the machine's speed between rounds cancels out. Load average (1 min) during the run: ${loads.join(" → ")}.
@@ -255,20 +264,27 @@ ${runRows.join("\n")}
 
 Where the difference goes: part of it is the component resources themselves (bare + components / bare), the rest
 pinstack's own code (the ratios just above); most of what a component costs is gRPC calls from the program to the
-engine. Counted in the check run (bench/rpc-count.js, one preview of each variant):
+engine. Counted in the check run (bench/rpc-count.js, one preview of each variant; -traced: PINSTACK_SDK_TRACE=1):
 
 | services | variant | RegisterResource | RegisterResourceOutputs | Log | all calls | request bytes |
 |---|---|---|---|---|---|---|
 ${rpcRows.join("\n")}
 
-A Kubernetes object costs the program one RegisterResource and three Log calls; a component one RegisterResource,
-one RegisterResourceOutputs (the SDK sends it for every component, outputs or none) and six Log calls. The Log
-calls are the SDK's own debug lines ("Registering resource", "RegisterResource RPC prepared", "... finished"):
-@pulumi/pulumi's \`log.debug\` sends each one to the engine whether or not anyone asked for debug output, through a
-single promise chain, and the engine files each in its automatic log. So one component costs the program as many
-calls as two Kubernetes objects, with none of the provider's work. Pulumi has trimmed such calls before
-(pulumi/pulumi#7144 for some Node.js registration logs, #7295 for Python); the ones left are not behind a switch in
-@pulumi/pulumi 3.259 or 3.270.
+As the SDK alone runs it (-traced), a Kubernetes object costs the program one RegisterResource and three Log calls;
+a component one RegisterResource, one RegisterResourceOutputs (the SDK sends it for every component, outputs or
+none) and six Log calls. The Log calls are the SDK's own debug lines ("Registering resource", "RegisterResource RPC
+prepared", "... finished"): @pulumi/pulumi's \`log.debug\` sends each one to the engine whether or not anyone asked
+for debug output, through a single promise chain, and the engine files each in its automatic log, while the display
+drops it without \`--debug\`. So one component cost the program as many calls as two Kubernetes objects, with none
+of the provider's work. Pulumi has trimmed such calls before (pulumi/pulumi#7144 for some Node.js registration logs,
+#7295 for Python); the ones left are not behind a switch in @pulumi/pulumi 3.259 or 3.270. pinstack's programs keep
+them in the program (scripts/quiet-sdk-trace.js, loaded by scripts/register-ts.js; \`PINSTACK_SDK_TRACE=1\` sends
+them again); the program's own log lines, debug included, still go. What that saves, same rounds, CPU:
+
+| services | bare, traced | bare | bare / traced | components, traced | components | components / traced | components / bare, both traced |
+|---|---|---|---|---|---|---|---|
+${traceRows.join("\n")}
+
 pinstack's own work is reading and validating the stack file, the rules, building the specs and the \`pins\`
 output: the same RPCs as the empty components, with more request bytes (deeper stack traces, the \`image\` and
 \`pins\` outputs), and more work for the garbage collector.
@@ -276,9 +292,9 @@ Two costs were taken out of every preview of the project's programs, bare and co
 (scripts/register-ts.js): compiling TypeScript on each run (cached by content hash), and source-map-support, which
 the SDK installs and which rewrote each frame of the full stack trace the SDK captures for every resource and RPC
 (scripts/plain-stack-traces.js; about 0.6 s of CPU at 100 services for bare, 0.8 s for components).
-Left as it is: about 30% of the Pulumi CLI's CPU in every variant is its automatic debug log (every command writes
-one to ~/.pulumi/logs, gzip- or passphrase-encrypted, 2 MB at 100 services and 6 MB at 300; Pulumi rotates it at 7 days
-or 500 MB). Pulumi v3.259 has no switch to turn it off.
+Left as it is: the Pulumi CLI's automatic debug log, which every command writes to ~/.pulumi/logs (slog JSON of each
+RPC, gzip- or passphrase-encrypted; Pulumi rotates it at 7 days or 500 MB) and which Pulumi v3.259 has no switch to
+turn off. It costs every variant the same; with the SDK's trace lines in it, it was about 30% of the CLI's CPU.
 `);
 }
 

@@ -47,3 +47,5 @@ addHook(compile, { exts: [".ts"] });
 
 // The same processes skip the SDK's source-map-support, which no frame here needs (see there).
 require("./plain-stack-traces");
+// ... and send the SDK's per-resource trace lines nowhere unless asked (see there).
+require("./quiet-sdk-trace");

@@ -41,9 +41,9 @@ class ProjectCopy {
         this.env = pinstackEnv({ PULUMI_BACKEND_URL: `file://${state}` });
     }
 
-    pulumi(args: string[], options: { allowFailure?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+    pulumi(args: string[], options: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
         const result = spawnSync(pulumiBin, [...args, "--non-interactive", "--cwd", this.dir], {
-            env: this.env,
+            env: { ...this.env, ...options.env },
             encoding: "utf8",
             timeout: 600_000,
             maxBuffer: 64 * 1024 * 1024,
@@ -183,6 +183,15 @@ describe("program with the real Pulumi CLI (rendered manifests)", function () {
         assertRenderedAsConfigured(project.manifests("playground"), project.stackConfig("playground"));
         const history = JSON.parse(project.pulumi(["stack", "history", "--stack", "playground", "--json"]).stdout);
         assert.strictEqual(history[0].result, "succeeded");
+    });
+
+    it("`pulumi preview --debug` leaves out the SDK's per-resource trace lines; PINSTACK_SDK_TRACE=1 brings them back", () => {
+        // scripts/quiet-sdk-trace.js, loaded through Pulumi.yaml's nodeargs by our language host.
+        const trace = /debug: Registering resource: t=kubernetes:apps\/v1:Deployment, name=backend,/;
+        const quiet = project.pulumi(["preview", "--stack", "playground", "--debug"]);
+        assert.doesNotMatch(quiet.stdout + quiet.stderr, trace);
+        const traced = project.pulumi(["preview", "--stack", "playground", "--debug"], { env: { PINSTACK_SDK_TRACE: "1" } });
+        assert.match(traced.stdout + traced.stderr, trace);
     });
 
     it("production-like, cloud off: digests, production-stack namespace, provenance annotations", () => {
