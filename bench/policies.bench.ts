@@ -64,7 +64,6 @@ export function stackFile(n: number): string {
             digest: pinDigest,
             scheme: "calver",
             port: 8000,
-            provenance: sealProvenance(serviceSubject({ name, image, tag, digest: pinDigest }), provenanceFields),
         };
         if (i % 4 === 0) Object.assign(service, { strategy: "blue-green", activeColor: "green", previous: { tag: "2023.05.1", digest: digest(i, "b") } });
         if (i % 5 === 0) service.migrations = { command: ["python", "manage.py", "migrate"] };
@@ -72,6 +71,8 @@ export function stackFile(n: number): string {
             service.initContainers = [{ name: "wait-for-db", image: "ghcr.io/pinstack-example/wait", tag: "1.2.0", digest: digest(i, "c") }];
             service.sidecars = [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.4.1", digest: digest(i, "d") }];
         }
+        // Sealed last: the seal covers the init containers and sidecars too.
+        service.provenance = sealProvenance(serviceSubject({ name, image, tag, digest: pinDigest, initContainers: service.initContainers as never, sidecars: service.sidecars as never }), provenanceFields);
         pins[name] = service;
     }
     const packages: Record<string, unknown> = {};

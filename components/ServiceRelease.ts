@@ -71,6 +71,8 @@ export const defaultVersionFilePath = "/app/version.json";
  * in labels.ts `AnnotationKeys`:
  * - `pinstack.dev/pin`: the pinned reference as configured (`repo:tag@digest`),
  * - `pinstack.dev/scheme`: the service's tag scheme,
+ * - `pinstack.dev/containers`: the pin's init containers and sidecars as configured (JSON),
+ *   when it has any — its seal covers them too,
  * - `pinstack.dev/stack`, `pinstack.dev/environment`, `pinstack.dev/strategy`,
  * - provenance of the configured pin, when it has one: `pinstack.dev/promoted-from`,
  *   `promoted-by`, `promoted-at`, `reason`, `seal`, and `rollback` / `allow-undeployed`
@@ -148,7 +150,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                     labels: { ...labels, [LabelKeys.version]: labelValue(pin.version ?? pin.tag ?? "") },
                     annotations: {
                         ...commonAnnotations,
-                        ...pinAnnotations({ reference: pinReference(pin), scheme: pin.scheme, provenance: pin.provenance }),
+                        ...pinAnnotations({ reference: pinReference(pin), scheme: pin.scheme, provenance: pin.provenance, initContainers: pin.initContainers, sidecars: pin.sidecars }),
                     },
                 },
                 spec: migrationsJobSpec({ pin, image: configuredImage, labels, env }),
@@ -201,6 +203,8 @@ export class ServiceRelease extends pulumi.ComponentResource {
                             reference: pinReference(workloadImage),
                             scheme: pin.scheme,
                             provenance: workload.runsConfiguredPin ? pin.provenance : undefined,
+                            initContainers: pin.initContainers,
+                            sidecars: pin.sidecars,
                         }),
                     },
                 },

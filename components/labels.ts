@@ -1,4 +1,5 @@
-import type { Provenance, SchemeName } from "../lib/model";
+import type { ExtraContainer, Provenance, SchemeName } from "../lib/model";
+import { pinReference } from "./naming";
 
 /**
  * Label and annotation keys pinstack writes on Kubernetes objects. The policy pack and
@@ -32,6 +33,11 @@ export const AnnotationKeys = {
     rollback: "pinstack.dev/rollback",
     /** "true" when the promotion was made with --allow-undeployed. */
     allowUndeployed: "pinstack.dev/allow-undeployed",
+    /**
+     * The pin's init containers and sidecars as configured, which its seal covers too; absent
+     * when it has none. JSON, lists in order: `{"initContainers":[{"name":"migrate","pin":"repo:tag@digest"}],"sidecars":[...]}`.
+     */
+    containers: "pinstack.dev/containers",
     /** Pod template only: hash of the app ConfigMap, so a flag change rolls the pods. */
     configHash: "pinstack.dev/config-hash",
 } as const;
@@ -63,11 +69,15 @@ export function pinAnnotations(pin: {
     readonly reference: string;
     readonly scheme: SchemeName;
     readonly provenance?: Provenance;
+    readonly initContainers?: readonly ExtraContainer[];
+    readonly sidecars?: readonly ExtraContainer[];
 }): Record<string, string> {
     const annotations: Record<string, string> = {
         [AnnotationKeys.pin]: pin.reference,
         [AnnotationKeys.scheme]: pin.scheme,
     };
+    const containers = containersAnnotation(pin);
+    if (containers) annotations[AnnotationKeys.containers] = containers;
     const provenance = pin.provenance;
     if (provenance) {
         annotations[AnnotationKeys.promotedFrom] = provenance.from;
@@ -79,4 +89,17 @@ export function pinAnnotations(pin: {
         if (provenance.allowUndeployed) annotations[AnnotationKeys.allowUndeployed] = "true";
     }
     return annotations;
+}
+
+/** The lists of a container annotation, in the order the pod spec has them. */
+export const CONTAINER_LISTS = ["initContainers", "sidecars"] as const;
+
+/** The value of `pinstack.dev/containers`, or undefined for a pin without containers. */
+export function containersAnnotation(pin: { readonly initContainers?: readonly ExtraContainer[]; readonly sidecars?: readonly ExtraContainer[] }): string | undefined {
+    const out: Record<string, { name: string; pin: string }[]> = {};
+    for (const list of CONTAINER_LISTS) {
+        const containers = pin[list] ?? [];
+        if (containers.length > 0) out[list] = containers.map((c) => ({ name: c.name, pin: pinReference(c) }));
+    }
+    return Object.keys(out).length > 0 ? JSON.stringify(out) : undefined;
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../lib/model";
+import type { ExtraContainer, StackConfig } from "../lib/model";
 import type { ServiceRelease } from "./ServiceRelease";
 
 /**
@@ -15,6 +15,9 @@ export interface DeployedService {
     readonly strategy: string;
     readonly activeColor?: string;
     readonly previous?: { readonly tag?: string; readonly digest?: string };
+    /** As configured, when the service has any: they run in its pods, and rollback restores them. */
+    readonly initContainers?: readonly ExtraContainer[];
+    readonly sidecars?: readonly ExtraContainer[];
     readonly promotedFrom?: string;
 }
 
@@ -54,6 +57,8 @@ export function deployedPins(
             strategy: pin.strategy,
             ...(pin.strategy === "blue-green" ? { activeColor: pin.activeColor ?? "blue" } : {}),
             ...(pin.previous ? { previous: { ...pin.previous } } : {}),
+            ...(pin.initContainers?.length ? { initContainers: pin.initContainers.map((c) => ({ ...c })) } : {}),
+            ...(pin.sidecars?.length ? { sidecars: pin.sidecars.map((c) => ({ ...c })) } : {}),
             ...(pin.provenance ? { promotedFrom: pin.provenance.from } : {}),
         };
     }

@@ -1,9 +1,14 @@
 import { createHash } from "crypto";
-import type { PackagePin, Provenance, ServicePin } from "./model";
+import type { ExtraContainer, PackagePin, Provenance, ServicePin } from "./model";
+
+/** An init container or sidecar as a seal binds it: what it runs, by name. */
+export type SealedContainer = Pick<ExtraContainer, "name" | "image" | "tag" | "digest">;
 
 /**
  * What a provenance seal binds: the pin it was written for. A service is bound by name,
- * image, tag and digest; a package by name and version.
+ * image, tag and digest, and by its init containers and sidecars — each list in order (init
+ * containers run in it), each container by name, image, tag and digest — since they run in
+ * the same pods and move with the service on promotion. A package is bound by name and version.
  */
 export interface SealSubject {
     readonly kind: "service" | "package";
@@ -12,6 +17,8 @@ export interface SealSubject {
     readonly tag?: string;
     readonly digest?: string;
     readonly version?: string;
+    readonly initContainers?: readonly SealedContainer[];
+    readonly sidecars?: readonly SealedContainer[];
 }
 
 /** A provenance before it is sealed. */
@@ -22,7 +29,9 @@ const SEAL_DOMAIN = "pinstack-provenance/v1";
 /**
  * `sha256:<hex>` over a canonical JSON of the subject and the provenance (sorted keys,
  * absent fields left out). Copying a provenance to another service, or editing the tag,
- * digest or version it was written for, or any of from/at/by/reason, breaks the seal.
+ * digest or version it was written for, a container of it, or any of from/at/by/reason,
+ * breaks the seal. Empty container lists are left out like absent ones, so a service without
+ * containers seals exactly as before containers were covered.
  *
  * Tamper-evident, not signed: anyone who can edit the file can recompute a seal with this
  * function. It catches hand edits and copy-paste mistakes; the review of the config change
@@ -38,6 +47,8 @@ export function sealFor(subject: SealSubject, provenance: UnsealedProvenance): s
             tag: subject.tag,
             digest: subject.digest,
             version: subject.version,
+            initContainers: sealedContainers(subject.initContainers),
+            sidecars: sealedContainers(subject.sidecars),
         },
         provenance: {
             from: provenance.from,
@@ -51,6 +62,22 @@ export function sealFor(subject: SealSubject, provenance: UnsealedProvenance): s
     return `sha256:${createHash("sha256").update(canonical).digest("hex")}`;
 }
 
+function sealedContainers(list: readonly SealedContainer[] | undefined): object[] | undefined {
+    if (!list || list.length === 0) return undefined;
+    return list.map((c) => ({ name: c.name, image: c.image, tag: c.tag, digest: c.digest }));
+}
+
+/** The subject without its containers: what a seal written before they were covered bound. */
+export function withoutContainers(subject: SealSubject): SealSubject {
+    const { initContainers: _init, sidecars: _sidecars, ...rest } = subject;
+    return rest;
+}
+
+/** True when the subject has an init container or a sidecar. */
+export function hasContainers(subject: SealSubject): boolean {
+    return (subject.initContainers?.length ?? 0) + (subject.sidecars?.length ?? 0) > 0;
+}
+
 /** Adds the seal: the provenance `pinstack promote` writes next to a pin. */
 export function sealProvenance(subject: SealSubject, provenance: UnsealedProvenance): Provenance {
     return { ...provenance, seal: sealFor(subject, provenance) };
@@ -62,9 +89,12 @@ export function verifySeal(subject: SealSubject, provenance: Provenance): boolea
     return typeof seal === "string" && seal === sealFor(subject, rest);
 }
 
-/** The seal subject of a service pin. */
-export function serviceSubject(pin: Pick<ServicePin, "name" | "image" | "tag" | "digest">): SealSubject {
-    return { kind: "service", name: pin.name, image: pin.image, tag: pin.tag, digest: pin.digest };
+/** The seal subject of a service pin, its init containers and sidecars included. */
+export function serviceSubject(pin: Pick<ServicePin, "name" | "image" | "tag" | "digest"> & {
+    readonly initContainers?: readonly SealedContainer[];
+    readonly sidecars?: readonly SealedContainer[];
+}): SealSubject {
+    return { kind: "service", name: pin.name, image: pin.image, tag: pin.tag, digest: pin.digest, initContainers: pin.initContainers, sidecars: pin.sidecars };
 }
 
 /** The seal subject of a package pin. */

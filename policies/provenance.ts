@@ -64,13 +64,15 @@ export const provenance: StackValidationPolicy = {
     },
 };
 
-/** The pin as lib's provenance rule reads it; only name, image, tag, digest and provenance matter to it. */
+/** The pin as lib's provenance rule reads it; only name, image, tag, digest, containers and provenance matter to it. */
 function servicePin(name: string, pin: WorkloadPin): ServicePin {
     return {
         name,
         image: pin.subject.image ?? pin.ref.name,
         tag: pin.subject.tag,
         digest: pin.subject.digest,
+        initContainers: pin.subject.initContainers,
+        sidecars: pin.subject.sidecars,
         scheme: "any",
         port: 0,
         strategy: "in-place",

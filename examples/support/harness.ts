@@ -219,7 +219,7 @@ export class ExampleProject {
                 }
                 if (pin.provenance) {
                     const { seal: _seal, ...unsealed } = pin.provenance;
-                    const sealed = sealProvenance(serviceSubject({ name: service, image: pin.image, tag: pin.tag, digest: pin.digest }), unsealed);
+                    const sealed = sealProvenance(serviceSubject({ name: service, image: pin.image, tag: pin.tag, digest: pin.digest, initContainers: pin.initContainers, sidecars: pin.sidecars }), unsealed);
                     doc.setIn(["config", "pinstack:services", service, "provenance", "seal"], sealed.seal);
                 }
             }

@@ -117,10 +117,12 @@ function pinRow(change: PinChange): string {
     if (change.change === "added") move = `added: ${version(change.to)}`;
     else if (change.change === "removed") move = `**removed** (was ${version(change.from)})`;
     else if (change.provenanceOnly) move = `${version(change.to)} (unchanged; provenance updated)`;
+    else if (change.from === change.to && change.containers) move = `${version(change.to)} (containers changed)`;
     else move = `${version(change.from)} → ${version(change.to)}${ARROWS[change.direction]}`;
     if (change.imageFrom !== undefined || change.imageTo !== undefined) {
         move += `<br>image ${change.imageFrom !== undefined ? `${code(change.imageFrom)} → ` : ""}${code(change.imageTo ?? "")}`;
     }
+    for (const line of change.containers ?? []) move += `<br>${cell(line, 200)}`;
     return row([subject, move, digestCell(change), provenanceCell(change)]);
 }
 

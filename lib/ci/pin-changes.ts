@@ -1,4 +1,4 @@
-import type { PackagePin, Provenance, SchemeName, ServicePin, StackConfig } from "../model";
+import type { ExtraContainer, PackagePin, Provenance, SchemeName, ServicePin, StackConfig } from "../model";
 import { packageSubject, serviceSubject, verifySeal } from "../provenance";
 import { schemes } from "../schemes";
 
@@ -34,6 +34,12 @@ export interface PinChange {
     readonly direction: "upgrade" | "downgrade" | "same" | "unordered";
     /** Only the provenance changed (the same artifact promoted again). */
     readonly provenanceOnly: boolean;
+    /**
+     * What changed in the service's init containers and sidecars, one line each
+     * (`sidecar proxy: 2.0.1 → 2.0.2`); absent when nothing did. They run in the service's
+     * pods, so a change to one alone is a pin change.
+     */
+    readonly containers?: readonly string[];
 }
 
 /**
@@ -94,7 +100,7 @@ function secretFields(base: StackConfig | undefined, head: StackConfig): SecretM
     const isSecret = (field: string) => {
         const key = `pinstack:${field}`;
         for (const secretKey of keys) {
-            if (secretKey === key || key.startsWith(`${secretKey}.`) || secretKey.startsWith(`${key}.`)) return true;
+            if (secretKey === key || key.startsWith(`${secretKey}.`) || secretKey.startsWith(`${key}.`) || secretKey.startsWith(`${key}[`)) return true;
         }
         return false;
     };
@@ -118,7 +124,8 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
             provenanceOnly: false,
         };
     }
-    const artifactChanged = old.image !== pin.image || old.tag !== pin.tag || old.digest !== pin.digest;
+    const containers = containerChanges(old, pin).map((line) => secret(`services.${pin.name}.${line.list}`, line.text) ?? "");
+    const artifactChanged = old.image !== pin.image || old.tag !== pin.tag || old.digest !== pin.digest || containers.length > 0;
     const provenanceChanged = JSON.stringify(old.provenance ?? null) !== JSON.stringify(pin.provenance ?? null);
     if (!artifactChanged && !provenanceChanged) return undefined;
     return {
@@ -135,7 +142,32 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
         sealValid,
         direction: direction(pin.scheme, old.tag, pin.tag),
         provenanceOnly: !artifactChanged,
+        ...(containers.length > 0 ? { containers } : {}),
     };
+}
+
+const CONTAINER_LISTS = [["initContainers", "init container"], ["sidecars", "sidecar"]] as const;
+
+/** The init container and sidecar changes from `old` to `pin`, by list, in `pin`'s order. */
+function containerChanges(old: ServicePin, pin: ServicePin): { list: string; text: string }[] {
+    const out: { list: string; text: string }[] = [];
+    const shown = (c: ExtraContainer) => `${c.tag ?? "(no tag)"}${c.digest ? `@${c.digest.slice(0, 19)}` : ""}`;
+    for (const [list, what] of CONTAINER_LISTS) {
+        const before = old[list] ?? [];
+        const after = pin[list] ?? [];
+        const byName = new Map(before.map((c) => [c.name, c]));
+        for (const c of after) {
+            const was = byName.get(c.name);
+            if (!was) out.push({ list, text: `${what} ${c.name} added: ${c.image}:${shown(c)}` });
+            else if (was.image !== c.image) out.push({ list, text: `${what} ${c.name}: ${was.image}:${shown(was)} → ${c.image}:${shown(c)}` });
+            else if (was.tag !== c.tag || was.digest !== c.digest) out.push({ list, text: `${what} ${c.name}: ${shown(was)} → ${shown(c)}` });
+        }
+        const names = new Set(after.map((c) => c.name));
+        for (const c of before) if (!names.has(c.name)) out.push({ list, text: `${what} ${c.name} removed (was ${c.image}:${shown(c)})` });
+        const kept = (cs: readonly ExtraContainer[], other: Set<string>) => cs.map((c) => c.name).filter((n) => other.has(n)).join(",");
+        if (kept(before, names) !== kept(after, new Set(before.map((c) => c.name)))) out.push({ list, text: `${what}s reordered: ${after.map((c) => c.name).join(", ")}` });
+    }
+    return out;
 }
 
 function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinChange | undefined {

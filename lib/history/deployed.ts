@@ -50,10 +50,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** What identifies a service's artifact; two pins with the same identity run the same image. */
+/**
+ * What identifies a service's artifact; two pins with the same identity run the same images:
+ * the service's own, and its init containers' and sidecars' (in order). A service without
+ * containers keeps the identity it had before they counted, so older history still matches.
+ */
 export function serviceIdentity(pin: RawPin | undefined): string {
     if (!pin) return "";
-    return JSON.stringify([pin.image ?? "", text(pin.tag), text(pin.digest)]);
+    const own = [pin.image ?? "", text(pin.tag), text(pin.digest)];
+    const init = containerIdentities(pin.initContainers);
+    const sidecars = containerIdentities(pin.sidecars);
+    return JSON.stringify(init.length + sidecars.length > 0 ? [...own, init, sidecars] : own);
+}
+
+function containerIdentities(list: unknown): string[][] {
+    if (!Array.isArray(list)) return [];
+    return list.filter(isObject).map((c) => [text(c.name), text(c.image), text(c.tag), text(c.digest)]);
 }
 
 /** What identifies a package pin. */
@@ -103,8 +115,17 @@ export function deploymentOf(updates: readonly StackUpdate[], kind: "service" | 
 
 export function describeService(pin: RawPin | undefined): string | undefined {
     if (!pin) return undefined;
-    const tag = pin.tag !== undefined ? String(pin.tag) : "(no tag)";
-    return pin.digest ? `${tag}@${String(pin.digest).slice(0, 19)}` : tag;
+    const containers = [["init containers", pin.initContainers], ["sidecars", pin.sidecars]]
+        .map(([what, list]) => [what, containerIdentities(list)] as const)
+        .filter(([, list]) => list.length > 0)
+        .map(([what, list]) => `${what} ${list.map(([name, , tag, digest]) => `${name}=${describeImage(tag, digest)}`).join(", ")}`);
+    const own = describeImage(text(pin.tag), text(pin.digest));
+    return containers.length > 0 ? `${own} with ${containers.join(" and ")}` : own;
+}
+
+function describeImage(tag: string, digest: string): string {
+    const shown = tag !== "" ? tag : "(no tag)";
+    return digest !== "" ? `${shown}@${digest.slice(0, 19)}` : shown;
 }
 
 /** When an update finished (its start when it has no end), in ms. */

@@ -6,6 +6,7 @@ import { badInput, PinstackError, refused } from "../errors";
 import type { Provenance, StackConfig } from "../model";
 import type { StackUpdate } from "../pulumi-cli";
 import type { PinView } from "../format";
+import { SealedContainer, SealSubject, serviceSubject } from "../provenance";
 
 /** Things a promotion, rollback or hold needs from outside lib/: injected so tests need no CLI, clock or network. */
 export interface Environment {
@@ -152,4 +153,29 @@ export function withChanges(values: Readonly<Record<string, unknown>>, changes: 
         else at[last] = change.value;
     }
     return root;
+}
+
+/**
+ * The seal subject of a service entry as written to the file (raw config values): its image,
+ * tag and digest, and its init containers and sidecars, so the seal covers all it runs.
+ */
+export function entrySubject(name: string, entry: Readonly<Record<string, unknown>>): SealSubject {
+    return serviceSubject({
+        name,
+        image: String(entry.image ?? ""),
+        tag: optionalText(entry.tag),
+        digest: optionalText(entry.digest),
+        initContainers: entryContainers(entry.initContainers),
+        sidecars: entryContainers(entry.sidecars),
+    });
+}
+
+function entryContainers(list: unknown): SealedContainer[] | undefined {
+    if (!Array.isArray(list)) return undefined;
+    return list.filter(isPlainObject).map((c) => ({ name: String(c.name ?? ""), image: String(c.image ?? ""), tag: optionalText(c.tag), digest: optionalText(c.digest) }));
+}
+
+/** A config value as text, or undefined when absent or empty. */
+export function optionalText(value: unknown): string | undefined {
+    return value === undefined || value === null || value === "" ? undefined : String(value);
 }

@@ -6,10 +6,10 @@ import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
 import type { ExtraContainer, PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
-import { packageSubject, sealProvenance, serviceSubject } from "../provenance";
+import { packageSubject, sealProvenance } from "../provenance";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
-import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, LoadedStack, PinMove, readStack, refusal, setOrDelete, unknownPin, withChanges } from "./common";
+import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, LastChange, LoadedStack, PinMove, readStack, refusal, setOrDelete, unknownPin, withChanges } from "./common";
 
 /**
  * `pinstack promote <from> <to>`: copy chosen pins from one stack to the next as a reviewed
@@ -215,7 +215,8 @@ function promotedService(
         }
         raw[list] = merged;
     }
-    const provenance = sealProvenance(serviceSubject({ name: pin.name, image: pin.image, tag: pin.tag, digest }), stamp);
+    // Sealed as written: the service's pin and every container it runs, the target's own included.
+    const provenance = sealProvenance(entrySubject(pin.name, raw), stamp);
     delete raw.provenance;
     raw.provenance = provenance;
     return { raw, provenance };

@@ -3,11 +3,11 @@ import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
 import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity, UpdatePins } from "../history/deployed";
 import type { StackConfig, Violation } from "../model";
-import { packageSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
+import { hasContainers, packageSubject, SealSubject, sealProvenance, verifySeal, withoutContainers } from "../provenance";
 import type { StackUpdate } from "../pulumi-cli";
 import { effectivePreset, evaluateStack } from "../rules";
 import { parseStackConfig, parseStackFileText } from "../config";
-import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMove, readStack, setOrDelete } from "./common";
+import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, LastChange, optionalText as optional, PinMove, readStack, setOrDelete } from "./common";
 
 /**
  * `pinstack rollback <stack> [--to N]`: the pins of an earlier good update, restored as a new
@@ -16,7 +16,8 @@ import { checkReason, Environment, isoSeconds, isPlainObject, LastChange, PinMov
  * rules are reported, never a reason to refuse getting back to what ran before.
  *
  * The update restored is `--to N`, or the newest successful `pulumi up` whose pins differ from
- * the file's now (the file's pins are the ones being rolled back, deployed or not).
+ * the file's now (the file's pins are the ones being rolled back, deployed or not). A service's
+ * pin includes its init containers and sidecars: they are restored as that update ran them.
  */
 
 export interface RollbackRequest {
@@ -67,6 +68,9 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         setOrDelete(entry, "digest", digest);
         setOrDelete(entry, "version", optional(old.version));
         setOrDelete(entry, "commit", optional(old.commit));
+        for (const list of ["initContainers", "sidecars"] as const) {
+            setOrDelete(entry, list, Array.isArray(old[list]) && old[list].length > 0 ? old[list] : undefined);
+        }
         if (current.strategy === "blue-green") {
             if (current.previous && current.previous.tag === tag && current.previous.digest === digest) {
                 // The idle colour still runs the pin being restored: swap back, only the Service selector moves.
@@ -81,7 +85,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
             }
         }
         const from = originOf(old, "service", current.name) ?? stack.stack;
-        const provenance = sealProvenance(serviceSubject({ name: current.name, image, tag, digest }), { from, ...stamp });
+        const provenance = sealProvenance(entrySubject(current.name, entry), { from, ...stamp });
         delete entry.provenance;
         entry.provenance = provenance;
         changes.push({ path: ["pinstack:services", current.name], value: entry });
@@ -162,14 +166,16 @@ function identityOfUpdate(pins: UpdatePins): string {
     return JSON.stringify([services, packages]);
 }
 
-/** Where the restored pin originally came from: its sealed provenance's `from`, so production's rule (promoted from staging) still holds. */
+/**
+ * Where the restored pin originally came from: its sealed provenance's `from`, so production's
+ * rule (promoted from staging) still holds. A seal written before seals covered containers is
+ * taken for the pin it did cover: the update's recorded config is what ran, and refusing its
+ * origin would leave a rollback that production's own rules refuse, mid-incident.
+ */
 function originOf(pin: RawPin, kind: "service" | "package", name: string): string | undefined {
     const provenance = pin.provenance;
     if (!isPlainObject(provenance) || typeof provenance.from !== "string") return undefined;
-    const subject = kind === "service" ? serviceSubject({ name, image: String(pin.image), tag: optional(pin.tag), digest: optional(pin.digest) }) : packageSubject({ name, version: String(pin.version) });
-    return verifySeal(subject, provenance as never) ? provenance.from : undefined;
-}
-
-function optional(value: unknown): string | undefined {
-    return value === undefined || value === null || value === "" ? undefined : String(value);
+    const subject: SealSubject = kind === "service" ? entrySubject(name, pin) : packageSubject({ name, version: String(pin.version) });
+    const sealed = verifySeal(subject, provenance as never) || (hasContainers(subject) && verifySeal(withoutContainers(subject), provenance as never));
+    return sealed ? provenance.from : undefined;
 }

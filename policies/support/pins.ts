@@ -1,15 +1,17 @@
-import { AnnotationKeys } from "../../components/labels";
+import { AnnotationKeys, CONTAINER_LISTS } from "../../components/labels";
 import type { Provenance } from "../../lib/model";
-import { SealSubject, verifySeal } from "../../lib/provenance";
+import { SealedContainer, SealSubject, verifySeal } from "../../lib/provenance";
 import { ImageReference, parseReference } from "../../lib/reference";
 import { entry, isUnknown, StringMap } from "./known";
-import type { Workload } from "./workloads";
+import type { ContainerImage, Workload } from "./workloads";
 
 /**
  * The pin a workload says it runs, read from the annotations ServiceRelease writes
  * (components/labels.ts AnnotationKeys: `pinstack.dev/pin`, `pinstack.dev/seal`, ...), and
  * checked against what the workload really runs: an annotation copied from a good pin onto a
- * workload that runs something else does not pass.
+ * workload that runs something else does not pass. The same holds for its init containers and
+ * sidecars (`pinstack.dev/containers`): every container the pod runs besides the main one must
+ * be declared there and run what it declares, and the seal covers the declared ones.
  */
 export interface WorkloadPin {
     /** `pinstack.dev/pin` as written: `repo:tag@digest`. */
@@ -39,6 +41,10 @@ export function readWorkloadPin(workload: Workload): PinReading {
     if (!parsed.ok) return { ok: false, problem: `its ${AnnotationKeys.pin} annotation ${JSON.stringify(text)} is not an image reference (${parsed.error})` };
     const mismatch = mainContainerProblem(workload, parsed.ref);
     if (mismatch) return { ok: false, problem: mismatch };
+    const declared = readContainers(annotations);
+    if (!declared.ok) return declared;
+    const undeclared = extraContainersProblem(workload, declared.containers);
+    if (undeclared) return { ok: false, problem: undeclared };
 
     const provenance = readProvenance(annotations);
     if (provenance === UNKNOWN_PROVENANCE) return { ok: false, problem: unknownProblem("its provenance annotations") };
@@ -48,9 +54,88 @@ export function readWorkloadPin(workload: Workload): PinReading {
         image: parsed.ref.name,
         tag: parsed.ref.tag || undefined,
         digest: parsed.ref.digest || undefined,
+        ...sealedLists(declared.containers),
     };
     const sealed = provenance ? sealingVariant(subject, provenance) : undefined;
     return { ok: true, pin: { text, ref: parsed.ref, subject, provenance: sealed ?? provenance, sealValid: sealed !== undefined } };
+}
+
+/** A container `pinstack.dev/containers` declares: its list, name and pinned reference. */
+interface DeclaredContainer {
+    readonly list: (typeof CONTAINER_LISTS)[number];
+    readonly name: string;
+    readonly ref: ImageReference;
+}
+
+type ContainersReading = { readonly ok: true; readonly containers: readonly DeclaredContainer[] } | { readonly ok: false; readonly problem: string };
+
+/** The init containers and sidecars the annotation declares (none when it is absent). */
+function readContainers(annotations: StringMap): ContainersReading {
+    const text = entry(annotations, AnnotationKeys.containers);
+    if (text === undefined) return { ok: true, containers: [] };
+    if (isUnknown(text)) return { ok: false, problem: unknownProblem(`its ${AnnotationKeys.containers} annotation`) };
+    const malformed = (why: string): ContainersReading => ({ ok: false, problem: `its ${AnnotationKeys.containers} annotation ${why}, so what its containers run cannot be checked` });
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return malformed("is not JSON");
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return malformed("is not a JSON object");
+    const lists = value as Record<string, unknown>;
+    const unknownList = Object.keys(lists).find((key) => !(CONTAINER_LISTS as readonly string[]).includes(key));
+    if (unknownList) return malformed(`has a list ${JSON.stringify(unknownList)} (only ${CONTAINER_LISTS.join(", ")})`);
+    const containers: DeclaredContainer[] = [];
+    for (const list of CONTAINER_LISTS) {
+        const items = lists[list] ?? [];
+        if (!Array.isArray(items)) return malformed(`has ${list} that is not a list`);
+        for (const item of items) {
+            const name = item?.name;
+            const pin = item?.pin;
+            if (typeof name !== "string" || typeof pin !== "string") return malformed(`has an entry in ${list} without a name and pin`);
+            const parsed = parseReference(pin);
+            if (!parsed.ok) return malformed(`pins ${list} ${name} to ${JSON.stringify(pin)}, which is not an image reference (${parsed.error})`);
+            containers.push({ list, name, ref: parsed.ref });
+        }
+    }
+    return { ok: true, containers };
+}
+
+/**
+ * Why a container of the pod besides the main one is not one the annotation declares, or
+ * does not run what it declares; undefined when every one is. Declared containers a pod lacks
+ * pass: a migrations Job carries its service's annotations and runs its main container alone.
+ */
+function extraContainersProblem(workload: Workload, declared: readonly DeclaredContainer[]): string | undefined {
+    for (const container of workload.containers) {
+        if (container.main) continue;
+        const shown = `${roleName(container)} ${container.name ?? `#${container.index}`}`;
+        const list = container.role === "initContainers" ? "initContainers" : container.role === "containers" ? "sidecars" : undefined;
+        const pin = declared.find((d) => d.list === list && d.name === container.name);
+        if (!pin) {
+            return `runs ${shown}, which its pin does not declare (${AnnotationKeys.containers}), so nothing shows it was promoted with the service`;
+        }
+        if (isUnknown(container.image)) return unknownProblem(`the image of ${shown}`);
+        const runs = parseReference(container.image);
+        if (!runs.ok || !runsPin(runs.ref, pin.ref)) {
+            return `runs ${JSON.stringify(container.image)} in ${shown}, but its ${AnnotationKeys.containers} annotation pins ${pin.ref.input}`;
+        }
+    }
+    return undefined;
+}
+
+function roleName(container: ContainerImage): string {
+    return container.role === "initContainers" ? "init container" : container.role === "ephemeralContainers" ? "ephemeral container" : "sidecar";
+}
+
+/** The declared containers as the seal binds them, lists left out when empty. */
+function sealedLists(declared: readonly DeclaredContainer[]): { initContainers?: SealedContainer[]; sidecars?: SealedContainer[] } {
+    const out: { initContainers?: SealedContainer[]; sidecars?: SealedContainer[] } = {};
+    for (const list of CONTAINER_LISTS) {
+        const items = declared.filter((d) => d.list === list);
+        if (items.length > 0) out[list] = items.map((d) => ({ name: d.name, image: d.ref.name, tag: d.ref.tag || undefined, digest: d.ref.digest || undefined }));
+    }
+    return out;
 }
 
 /** Why the workload's main container does not run `pin`, or undefined when it does. */

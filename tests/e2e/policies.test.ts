@@ -17,6 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { sealFor, serviceSubject } from "../../lib/provenance";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
@@ -121,6 +122,36 @@ describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off, ren
         assert.strictEqual(run.code, 0, run.out);
         assert.match(run.out, /pinstack@v0\.1\.0/, "the pack ran");
         assert.deepStrictEqual(violations(run.out), [], run.out);
+    });
+
+    it("production-like stack: a sidecar promoted with its service passes; the same sidecar's tag edited by hand is refused by the seal", () => {
+        const file = path.join(project.dir, "Pulumi.production.yaml");
+        const original = fs.readFileSync(file, "utf8");
+        try {
+            const proxy = { name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1", digest: `sha256:${"d".repeat(64)}` };
+            project.editStackFile("production", (doc) => {
+                const backend = (doc.getIn(["config", "pinstack:services", "backend"]) as YAML.YAMLMap).toJSON();
+                const { seal: _seal, ...unsealed } = backend.provenance;
+                doc.setIn(["config", "pinstack:services", "backend", "sidecars"], doc.createNode([proxy]));
+                doc.setIn(["config", "pinstack:services", "backend", "provenance", "seal"], sealFor(serviceSubject({ name: "backend", ...backend, sidecars: [proxy] }), unsealed));
+            });
+            const promoted = project.previewWithPack("production", "production");
+            assert.strictEqual(promoted.code, 0, promoted.out);
+            assert.deepStrictEqual(violations(promoted.out), [], promoted.out);
+
+            project.editStackFile("production", (doc) => {
+                doc.setIn(["config", "pinstack:services", "backend", "sidecars", 0, "tag"], "2.0.2");
+                // The program's own check would stop first; lowered here, so what refuses is the pack.
+                doc.setIn(["config", "pinstack:preset", "levels"], doc.createNode({ provenance: "advisory" }));
+            });
+            const edited = project.previewWithPack("production", "production");
+            assert.notStrictEqual(edited.code, 0, edited.out);
+            const found = violations(edited.out);
+            assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "provenance" && /Deployment: backend$/.test(v.resource)), edited.out);
+            assert.match(edited.out, /seal does not match this pin or its init containers and sidecars/);
+        } finally {
+            fs.writeFileSync(file, original);
+        }
     });
 
     it("production-like stack: refuses a pin edited to latest by hand, naming the policies, though the stack file lowered the program's own rules", () => {

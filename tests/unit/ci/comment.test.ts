@@ -51,6 +51,14 @@ describe("lib/ci: the pull request comment", () => {
         assert.equal(pkg, "| package `ukrdc-services` | `10.8.4` → `10.8.5rc1` (up) | — | none: typed in, not promoted |");
     });
 
+    it("shows a change to a sidecar alone as a pin change, the container named on its own line", () => {
+        const withProxy = (tag: string) =>
+            stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A, version: "10.8.4" }).replace("      scheme: calver\n", `      scheme: calver\n      sidecars:\n        - name: proxy\n          image: ghcr.io/example/proxy\n          tag: ${tag}\n`));
+        const out = renderComment(input({ pinChanges: diffPins(withProxy("2.0.1"), withProxy("2.0.2")) }));
+        assert.equal(lines(out).find((l) => l.startsWith("| service `backend`")), "| service `backend` | `2023.04.2` (containers changed)<br>sidecar proxy: 2.0.1 → 2.0.2 | `sha256:4c1b4c1b4c1b` | none: typed in, not promoted |");
+        assert.match(lines(out)[3], /^\*\*1 pin change\*\*/);
+    });
+
     it("summarises pins, resources and blocking findings in one line", () => {
         assert.equal(lines(text)[3], "**2 pin changes** · 3 resources to change · **2 blocking findings**, 1 warning");
     });

@@ -102,4 +102,44 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
         const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), stackFromYaml("production", secretDigest));
         assert.deepEqual([change.digestFrom, change.digest, change.from, change.to], ["[secret]", "[secret]", "2023.04.2", "2023.05.1"]);
     });
+
+    describe("init containers and sidecars", () => {
+        const PROXY = "ghcr.io/example/proxy";
+        /** The production stack with these lines under backend (sidecars:/initContainers: blocks). */
+        const withContainers = (lines: string, tag = "2023.05.1") =>
+            stackFromYaml("production", stackYaml({ environment: "production", tag, digest: DIGEST_A }).replace("      scheme: calver\n", `      scheme: calver\n${lines}`));
+        const sidecar = (name: string, tag: string, image = PROXY) => `        - name: ${name}\n          image: ${image}\n          tag: ${tag}\n`;
+        const init = (...entries: string[]) => `      initContainers:\n${entries.join("")}`;
+        const sidecars = (...entries: string[]) => `      sidecars:\n${entries.join("")}`;
+
+        it("a sidecar's tag alone is a pin change, said in one line", () => {
+            const [change] = diffPins(withContainers(sidecars(sidecar("proxy", "2.0.1"))), withContainers(sidecars(sidecar("proxy", "2.0.2"))));
+            assert.deepEqual([change.change, change.from, change.to, change.provenanceOnly, change.direction], ["changed", "2023.05.1", "2023.05.1", false, "same"]);
+            assert.deepEqual(change.containers, ["sidecar proxy: 2.0.1 → 2.0.2"]);
+        });
+
+        it("added, removed, re-imaged and reordered containers are each named", () => {
+            const before = withContainers(init(sidecar("migrate", "1.0.0"), sidecar("warm", "1.0.0")) + sidecars(sidecar("proxy", "2.0.1"), sidecar("debug", "0.1.0")));
+            const after = withContainers(init(sidecar("warm", "1.0.0"), sidecar("migrate", "1.0.0")) + sidecars(sidecar("proxy", "2.0.1", "docker.io/evil/proxy"), sidecar("metrics", "1.4.0")));
+            const [change] = diffPins(before, after);
+            assert.deepEqual(change.containers, [
+                "init containers reordered: warm, migrate",
+                `sidecar proxy: ${PROXY}:2.0.1 → docker.io/evil/proxy:2.0.1`,
+                `sidecar metrics added: ${PROXY}:1.4.0`,
+                `sidecar debug removed (was ${PROXY}:0.1.0)`,
+            ]);
+        });
+
+        it("unchanged containers add nothing: the same stack has no pin change", () => {
+            const stack = withContainers(sidecars(sidecar("proxy", "2.0.1")));
+            assert.deepEqual(diffPins(stack, stack), []);
+        });
+
+        it("the seal shown covers the containers: one sealed without them does not match", () => {
+            const sealedWithout = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A });
+            const text = stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_A, provenance: sealedWithout }).replace("      scheme: calver\n", `      scheme: calver\n${sidecars(sidecar("proxy", "2.0.1"))}`);
+            const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), stackFromYaml("production", text));
+            assert.equal(change.sealValid, false);
+        });
+    });
 });

@@ -161,6 +161,35 @@ describe("ServiceRelease", () => {
         });
     });
 
+    describe("pinstack.dev/containers: what the seal covers besides the service's own image", () => {
+        const extras = {
+            sidecars: [{ name: "proxy", image: "docker.io/envoyproxy/envoy", tag: "v1.30.1", digest: digestB }],
+            initContainers: [{ name: "wait-db", image: "docker.io/library/busybox", tag: "1.36.1" }],
+        };
+
+        it("declares them as configured on every Deployment and the migrations Job, lists in pod order", async () => {
+            const { engine } = await release(servicePin({ ...extras, strategy: "blue-green", activeColor: "green", previous: { tag: "2023.04.2", digest: digestB }, migrations: { command: ["./migrate"] } }));
+            const expected = JSON.stringify({
+                initContainers: [{ name: "wait-db", pin: "docker.io/library/busybox:1.36.1" }],
+                sidecars: [{ name: "proxy", pin: `docker.io/envoyproxy/envoy:v1.30.1@${digestB}` }],
+            });
+            const annotated = [...engine.ofType(DEPLOYMENT), ...engine.ofType(JOB)];
+            assert.strictEqual(annotated.length, 3);
+            for (const object of annotated) assert.strictEqual(object.inputs.metadata.annotations[AnnotationKeys.containers], expected, object.inputs.metadata.name);
+        });
+
+        it("keeps a tag-only container tag-only in the annotation when its digest is looked up (what config pins)", async () => {
+            const { engine } = await release(servicePin({ ...extras, tag: "2023.05.1", digest: undefined }), { resolveDigests: true }, false);
+            const deployment = engine.named(DEPLOYMENT, "backend");
+            assert.match(deployment.inputs.metadata.annotations[AnnotationKeys.containers], /"pin":"docker\.io\/library\/busybox:1\.36\.1"/);
+        });
+
+        it("is left out for a service without init containers or sidecars", async () => {
+            const { engine } = await release(servicePin({ sidecars: [], initContainers: [] }));
+            assert.ok(!(AnnotationKeys.containers in engine.named(DEPLOYMENT, "backend").inputs.metadata.annotations));
+        });
+    });
+
     describe("version.json", () => {
         it("carries version, commit, image with digest and the stack it was promoted from", async () => {
             const { engine } = await release(servicePin({ commit: "0a1b2c3d4e5f", provenance }));

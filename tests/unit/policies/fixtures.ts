@@ -5,7 +5,7 @@
  */
 import { AnnotationKeys, LabelKeys, pinAnnotations, serviceLabels } from "../../../components/labels";
 import { pinReference } from "../../../components/naming";
-import type { Provenance, SchemeName } from "../../../lib/model";
+import type { ExtraContainer, Provenance, SchemeName } from "../../../lib/model";
 import { sealProvenance, serviceSubject, UnsealedProvenance } from "../../../lib/provenance";
 import type { StackResourceInput } from "./helpers";
 
@@ -16,6 +16,9 @@ export interface Pin {
     readonly image: string;
     readonly tag?: string;
     readonly digest?: string;
+    /** Declared in config: annotated (pinstack.dev/containers), sealed, and run by the pod unless a spec says otherwise. */
+    readonly initContainers?: readonly ExtraContainer[];
+    readonly sidecars?: readonly ExtraContainer[];
 }
 
 export const backendPin: Pin = { service: "backend", image: "ghcr.io/pinstack-example/backend", tag: "2023.06.1", digest: digestOf("a") };
@@ -23,7 +26,7 @@ export const frontendPin: Pin = { service: "frontend", image: "ghcr.io/pinstack-
 
 /** What `pinstack promote staging production` writes for the pin. */
 export function promoted(pin: Pin, extra: Partial<UnsealedProvenance> = {}): Provenance {
-    return sealProvenance(serviceSubject({ name: pin.service, image: pin.image, tag: pin.tag, digest: pin.digest }), {
+    return sealProvenance(serviceSubject({ name: pin.service, image: pin.image, tag: pin.tag, digest: pin.digest, initContainers: pin.initContainers, sidecars: pin.sidecars }), {
         from: "staging",
         at: "2023-06-02T09:30:00Z",
         by: "release-manager@pinstack.example",
@@ -72,7 +75,7 @@ function metadataOf(spec: WorkloadSpec, suffix = "") {
                   [AnnotationKeys.stack]: "production",
                   [AnnotationKeys.environment]: spec.environment ?? "production",
                   [AnnotationKeys.strategy]: spec.color ? "blue-green" : "in-place",
-                  ...pinAnnotations({ reference: pinReference(pin), scheme: "calver", provenance }),
+                  ...pinAnnotations({ reference: pinReference(pin), scheme: "calver", provenance, initContainers: pin.initContainers, sidecars: pin.sidecars }),
               };
     if (annotations && spec.scheme === null) delete annotations[AnnotationKeys.scheme];
     else if (annotations && spec.scheme !== undefined) annotations[AnnotationKeys.scheme] = spec.scheme;
@@ -87,9 +90,12 @@ function metadataOf(spec: WorkloadSpec, suffix = "") {
 export function podSpecOf(spec: WorkloadSpec) {
     const pin = spec.pin ?? backendPin;
     const main = { name: pin.service, image: spec.runs ?? pinReference(pin), ports: [{ name: "http", containerPort: 8000 }] };
+    const declared = (list: readonly ExtraContainer[] | undefined) => list?.map((c) => ({ name: c.name, image: pinReference(c) }));
+    const initContainers = spec.initContainers ?? declared(pin.initContainers);
+    const sidecars = spec.sidecars ?? declared(pin.sidecars);
     return {
-        ...(spec.initContainers ? { initContainers: spec.initContainers.map((c) => ({ ...c })) } : {}),
-        containers: [main, ...(spec.sidecars ?? []).map((c) => ({ ...c }))],
+        ...(initContainers ? { initContainers: initContainers.map((c) => ({ ...c })) } : {}),
+        containers: [main, ...(sidecars ?? []).map((c) => ({ ...c }))],
         ...(spec.ephemeralContainers ? { ephemeralContainers: spec.ephemeralContainers.map((c) => ({ ...c })) } : {}),
     };
 }

@@ -97,6 +97,77 @@ describe("policies: provenance", () => {
         await assertHasStackViolation(provenance, production([deployment({ runs: unknownStringValue })]), /image of container backend cannot be known during preview/);
     });
 
+    describe("init containers and sidecars (pinstack.dev/containers, covered by the seal)", () => {
+        const proxy = { name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1", digest: digestOf("d") };
+        const migrate = { name: "migrate", image: "ghcr.io/pinstack-example/migrate", tag: "2023.06.1" };
+        const withContainers = { ...backendPin, initContainers: [migrate], sidecars: [proxy] };
+        const annotation = (resource: StackResourceInput) => resource.props.metadata.annotations;
+
+        it("passes containers promoted with the service, on the Deployment and on its migrations Job (which runs none of them)", async () => {
+            const job = workload("Job", { pin: withContainers, initContainers: [], sidecars: [] });
+            await assertNoStackViolations(provenance, production([deployment({ pin: withContainers }), job]));
+        });
+
+        it("refuses a sidecar edited by hand after promotion (the annotation says what config now pins)", async () => {
+            const edited = { ...withContainers, sidecars: [{ ...proxy, tag: "2.0.2", digest: digestOf("e") }] };
+            await assertHasStackViolation(provenance, production([deployment({ pin: edited, provenance: promoted(withContainers) })]), /seal does not match this pin or its init containers and sidecars/);
+        });
+
+        it("refuses a sidecar added by hand after promotion", async () => {
+            const added = { ...backendPin, sidecars: [proxy] };
+            await assertHasStackViolation(provenance, production([deployment({ pin: added, provenance: promoted(backendPin) })]), /sealed before seals covered init containers and sidecars/);
+        });
+
+        it("refuses a container the pod runs but the pin does not declare", async () => {
+            const extra = [{ name: "proxy", image: `${proxy.image}:${proxy.tag}@${proxy.digest}` }, { name: "debug", image: `ghcr.io/pinstack-example/debug:1.0.0@${digestOf("f")}` }];
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, sidecars: extra })]), /runs sidecar debug, which its pin does not declare \(pinstack\.dev\/containers\)/);
+            await assertHasStackViolation(provenance, production([deployment({ sidecars: [extra[0]] })]), /runs sidecar proxy, which its pin does not declare/);
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, ephemeralContainers: [{ name: "proxy", image: extra[0].image }] })]), /runs ephemeral container proxy, which its pin does not declare/);
+        });
+
+        it("refuses a declared container that runs something else, or in the other list", async () => {
+            const swapped = [{ name: "proxy", image: `docker.io/evil/proxy:2.0.1@${digestOf("d")}` }];
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, sidecars: swapped })]), /runs "docker\.io\/evil\/proxy:2\.0\.1@sha256:d+" in sidecar proxy, but its pinstack\.dev\/containers annotation pins ghcr\.io\/pinstack-example\/proxy:2\.0\.1@sha256:d+/);
+            const moved = { initContainers: [{ name: "migrate", image: `${migrate.image}:${migrate.tag}` }, { name: "proxy", image: `${proxy.image}:${proxy.tag}@${proxy.digest}` }], sidecars: [] };
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, ...moved })]), /runs init container proxy, which its pin does not declare/);
+        });
+
+        it("accepts a tag-only container running with the digest it was resolved to", async () => {
+            const resolved = [{ name: "migrate", image: `${migrate.image}:${migrate.tag}@${digestOf("7")}` }];
+            await assertNoStackViolations(provenance, production([deployment({ pin: withContainers, initContainers: resolved })]));
+        });
+
+        it("refuses an edited annotation: the seal covers what it declares", async () => {
+            const resource = deployment({ pin: withContainers });
+            const declared = JSON.parse(annotation(resource)[AnnotationKeys.containers]);
+            declared.sidecars[0].pin = `${proxy.image}:2.0.2@${digestOf("e")}`;
+            annotation(resource)[AnnotationKeys.containers] = JSON.stringify(declared);
+            resource.props.spec.template.spec.containers[1].image = declared.sidecars[0].pin;
+            await assertHasStackViolation(provenance, production([resource]), /seal does not match/);
+        });
+
+        it("refuses a malformed annotation, and fails closed when it is unknown during preview", async () => {
+            const cases: [unknown, RegExp][] = [
+                ["{not json", /pinstack\.dev\/containers annotation is not JSON/],
+                ["[]", /is not a JSON object/],
+                [JSON.stringify({ ephemeralContainers: [] }), /has a list "ephemeralContainers"/],
+                [JSON.stringify({ sidecars: {} }), /has sidecars that is not a list/],
+                [JSON.stringify({ sidecars: [{ name: "proxy" }] }), /has an entry in sidecars without a name and pin/],
+                [JSON.stringify({ sidecars: [{ name: "proxy", pin: "ghcr.io/x/proxy:2.0.1@sha256:abc" }] }), /pins sidecars proxy to .* which is not an image reference/],
+                [unknownStringValue, /pinstack\.dev\/containers annotation cannot be known during preview/],
+            ];
+            for (const [value, message] of cases) {
+                const resource = deployment({ pin: withContainers });
+                annotation(resource)[AnnotationKeys.containers] = value;
+                await assertHasStackViolation(provenance, production([resource]), message);
+            }
+        });
+
+        it("fails closed when a sidecar's image is unknown during preview", async () => {
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, sidecars: [{ name: "proxy", image: unknownStringValue }] })]), /image of sidecar proxy cannot be known during preview/);
+        });
+    });
+
     describe("blue-green", () => {
         const previous = { ...backendPin, tag: "2023.05.1", digest: digestOf("5") };
 

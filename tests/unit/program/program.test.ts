@@ -189,6 +189,19 @@ describe("program (index.ts) under mocks", () => {
     }
 
     describe("production", () => {
+        it("exports a service's init containers and sidecars with its pin, as configured (rollback and history read them)", async () => {
+            const proxy = { name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1", digest: `sha256:${"d".repeat(64)}` };
+            const { outputs } = await runStack("production", (c) => {
+                const backend = c["pinstack:services"].backend;
+                backend.sidecars = [proxy];
+                const { seal: _seal, ...unsealed } = backend.provenance;
+                backend.provenance = sealProvenance(serviceSubject({ name: "backend", ...backend }), unsealed);
+            });
+            assert.deepStrictEqual(outputs.pins.services.backend.sidecars, [proxy]);
+            assert.ok(!("initContainers" in outputs.pins.services.backend));
+            assert.ok(!("sidecars" in outputs.pins.services.frontend), "nothing for a service without them");
+        });
+
         it("pins every image, standby colour and migrations included, by digest", async () => {
             const { engine } = await runStack("production");
             const images = engine.registrations

@@ -74,8 +74,14 @@ describe("promote: plan and apply", () => {
         };
         const extrasRegistry = () =>
             fakeRegistry({ [`${BACKEND}:2023.05.1`]: digest("a"), [`${MIGRATIONS}:2023.05.1`]: digest("b"), [`${MIGRATIONS}:2023.05.2`]: digest("d"), [`${METRICS}:1.4.0`]: digest("c") });
-        const promoteBackend = async (resolver: ReturnType<typeof extrasRegistry>) => {
-            const plan = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "Release with migrations" }, environment(p.dir, { staging: soaked() }), resolver);
+        /** Staging's history: its last update (2 hours ago) ran backend with these containers. */
+        const ranOnStaging = (migrate: Record<string, string>, sidecars = [{ name: "metrics", image: METRICS, tag: "1.4.0" }]) => {
+            const services = stagingPins();
+            services.backend = { ...services.backend, initContainers: [{ name: "migrate", image: MIGRATIONS, ...migrate }], sidecars };
+            return history([{ minutesAgo: 120, services }], NOW);
+        };
+        const promoteBackend = async (resolver: ReturnType<typeof extrasRegistry>, ran = ranOnStaging({ tag: "2023.05.1" })) => {
+            const plan = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "Release with migrations" }, environment(p.dir, { staging: ran }), resolver);
             applyChanges([plan.stackEdit, plan.ledgerChange]);
             return plan;
         };
@@ -93,24 +99,45 @@ describe("promote: plan and apply", () => {
             ]);
             const production = loadStack(p.dir, "production");
             assert.equal(isRefused(evaluateStack(production, effectivePreset(production))), false, "production's rules accept the promoted service");
+            // The seal covers every container the service now runs, the target's own proxy included.
+            assert.ok(verifySeal(serviceSubject(backend), backend.provenance!), "the seal covers the containers as written");
+            assert.equal(verifySeal(serviceSubject({ ...backend, sidecars: [] }), backend.provenance!), false);
+        });
+
+        it("a sidecar edited by hand after the promotion breaks the seal, and production's provenance rule refuses it", async () => {
+            withExtras("2023.05.1");
+            await promoteBackend(extrasRegistry());
+            p.write("Pulumi.production.yaml", p.read("Pulumi.production.yaml").replace(`image: ${PROXY}\n          tag: 2.0.1`, `image: ${PROXY}\n          tag: 2.0.2`));
+            const production = loadStack(p.dir, "production");
+            const findings = evaluateStack(production, effectivePreset(production)).filter((v) => v.rule === "provenance");
+            assert.equal(findings.length, 1, JSON.stringify(findings));
+            assert.match(findings[0].message, /service backend has a provenance whose seal does not match this pin or its init containers and sidecars/);
+            assert.equal(findings[0].level, "mandatory");
+        });
+
+        it("an init container that staging has not deployed refuses the promotion, naming what staging ran", async () => {
+            withExtras("2023.05.2");
+            const before = p.read("Pulumi.production.yaml");
+            await assert.rejects(promoteBackend(extrasRegistry()), refusedWith(/service backend 2023\.05\.1 was never successfully deployed on staging: its last successful update \(1, [^)]+\) ran service backend at 2023\.05\.1 with init containers migrate=2023\.05\.1 and sidecars metrics=1\.4\.0/));
+            assert.equal(p.read("Pulumi.production.yaml"), before, "nothing written");
         });
 
         it("a change in an init container alone is a promotion of the service", async () => {
             withExtras("2023.05.1");
             await promoteBackend(extrasRegistry());
             p.write("Pulumi.staging.yaml", p.read("Pulumi.staging.yaml").replace(`image: ${MIGRATIONS}\n          tag: 2023.05.1`, `image: ${MIGRATIONS}\n          tag: 2023.05.2`));
-            const plan = await promoteBackend(extrasRegistry());
+            const plan = await promoteBackend(extrasRegistry(), ranOnStaging({ tag: "2023.05.2" }));
             assert.deepEqual(plan.moves.map((m) => m.name), ["backend"]);
             const backend = loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
             assert.deepEqual(backend.initContainers, [{ name: "migrate", image: MIGRATIONS, tag: "2023.05.2", digest: digest("d") }]);
-            const again = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: soaked() }), extrasRegistry());
+            const again = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: ranOnStaging({ tag: "2023.05.2" }) }), extrasRegistry());
             assert.deepEqual(again.moves, [], "nothing left to promote");
         });
 
         it("a moved tag of an init container refuses the promotion", async () => {
             withExtras("2023.05.1");
             p.write("Pulumi.staging.yaml", p.read("Pulumi.staging.yaml").replace(`tag: 2023.05.1\n      sidecars:`, `tag: 2023.05.1\n          digest: ${digest("e")}\n      sidecars:`));
-            await assert.rejects(promoteBackend(extrasRegistry()), refusedWith(/tag moved: .*backend-migrations:2023\.05\.1 is pinned in .*Pulumi\.staging\.yaml at sha256:e+, but the registry now gives sha256:b+/));
+            await assert.rejects(promoteBackend(extrasRegistry(), ranOnStaging({ tag: "2023.05.1", digest: digest("e") })), refusedWith(/tag moved: .*backend-migrations:2023\.05\.1 is pinned in .*Pulumi\.staging\.yaml at sha256:e+, but the registry now gives sha256:b+/));
         });
     });
 

@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import { loadStack, readStackFile } from "../../../lib/config";
 import { PinstackError } from "../../../lib/errors";
 import { applyChanges, planHold, planPromotion, planRollback } from "../../../lib/promote";
-import { serviceSubject, verifySeal } from "../../../lib/provenance";
+import { sealProvenance, serviceSubject, verifySeal } from "../../../lib/provenance";
+import * as YAML from "yaml";
 import type { StackUpdate } from "../../../lib/pulumi-cli";
 import { effectivePreset, evaluateStack, isRefused } from "../../../lib/rules";
 import { BACKEND, digest, environment, fakeRegistry, FRONTEND, NOW, productionYaml, project, stagingYaml } from "./support/project";
@@ -49,6 +50,64 @@ describe("rollback and hold", () => {
         // Deployable: production's rules (provenance from staging, digests) hold for the restored pins.
         assert.equal(isRefused(evaluateStack(production, effectivePreset(production), { previous: undefined })), false);
         assert.match(p.read("Pulumi.production.yaml"), /pinstack:lastChange:\n    command: rollback\n    at: "2023-06-30T12:00:00Z"\n    by: ada@example.org\n    reason: 500s after 2023\.06\.2 \(#940\)\n    update: 1\n/);
+    });
+
+    describe("init containers and sidecars are part of the pin rolled back", () => {
+        const PROXY = "ghcr.io/example/proxy";
+        const proxy = (tag: string) => ({ name: "proxy", image: PROXY, tag, digest: digest(tag === "2.0.1" ? "1" : "2") });
+        /** Edits backend's entry in production's file as `pinstack promote` would leave it: the seal covers what is written. */
+        const setBackend = (edit: (entry: Record<string, unknown>) => void, seal = true) => {
+            const doc = YAML.parseDocument(p.read("Pulumi.production.yaml"));
+            const entry = (doc.getIn(["config", "pinstack:services", "backend"]) as YAML.YAMLMap).toJSON() as Record<string, unknown>;
+            edit(entry);
+            if (seal) {
+                const { seal: _old, ...provenance } = entry.provenance as Record<string, string>;
+                entry.provenance = sealProvenance(serviceSubject({ name: "backend", ...(entry as unknown as { image: string }) }), provenance as never);
+            }
+            doc.setIn(["config", "pinstack:services", "backend"], entry);
+            p.write("Pulumi.production.yaml", doc.toString());
+        };
+        const backendNow = () => loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
+
+        it("a sidecar changed since the last good update is restored as it ran, and the new seal covers it", () => {
+            setBackend((e) => (e.sidecars = [proxy("2.0.1")]));
+            updates = [updateOf(p.dir, "production", 3, 30), ...updates];
+            setBackend((e) => (e.sidecars = [proxy("2.0.2")]));
+            updates = [updateOf(p.dir, "production", 4, 10), ...updates];
+            const plan = planRollback({ stack: "production", reason: "proxy 2.0.2 drops requests" }, env());
+            assert.equal(plan.update.version, 3, "the newest good update with other pins, though only a sidecar differs");
+            assert.deepEqual(plan.moves.map((m) => m.name), ["backend"]);
+            applyChanges([plan.edit]);
+            const backend = backendNow();
+            assert.deepEqual(backend.sidecars, [proxy("2.0.1")]);
+            assert.deepEqual([backend.provenance?.rollback, backend.provenance?.from], [true, "staging"]);
+            assert.ok(verifySeal(serviceSubject(backend), backend.provenance!), "the seal covers the restored sidecar");
+            assert.equal(verifySeal(serviceSubject({ ...backend, sidecars: [proxy("2.0.2")] }), backend.provenance!), false);
+        });
+
+        it("a sidecar the update did not run is removed", () => {
+            setBackend((e) => (e.sidecars = [proxy("2.0.1")]));
+            updates = [updateOf(p.dir, "production", 3, 10), ...updates];
+            const plan = planRollback({ stack: "production", to: 2, reason: "r" }, env());
+            applyChanges([plan.edit]);
+            assert.equal(backendNow().sidecars, undefined);
+        });
+
+        it("a pin sealed before seals covered containers keeps its origin (from staging) when restored", () => {
+            // Update 3 ran backend with a sidecar under a seal that covers its image only (an older pinstack).
+            setBackend((e) => {
+                const { seal: _old, ...provenance } = e.provenance as Record<string, string>;
+                e.provenance = sealProvenance(serviceSubject({ name: "backend", image: String(e.image), tag: String(e.tag), digest: String(e.digest) }), provenance as never);
+                e.sidecars = [proxy("2.0.1")];
+            }, false);
+            updates = [updateOf(p.dir, "production", 3, 30), ...updates];
+            setBackend((e) => (e.sidecars = [proxy("2.0.2")]));
+            updates = [updateOf(p.dir, "production", 4, 10), ...updates];
+            applyChanges([planRollback({ stack: "production", to: 3, reason: "r" }, env()).edit]);
+            const backend = backendNow();
+            assert.equal(backend.provenance?.from, "staging");
+            assert.ok(verifySeal(serviceSubject(backend), backend.provenance!), "re-sealed over the sidecar it restored");
+        });
     });
 
     it("blue-green: when the idle colour still runs the pin, it switches back (pins swapped, colour flipped)", () => {

@@ -1,5 +1,5 @@
 import { parseStackConfig } from "../../../../lib/config";
-import type { StackConfig } from "../../../../lib/model";
+import type { ExtraContainer, StackConfig } from "../../../../lib/model";
 import { sealProvenance, serviceSubject, packageSubject } from "../../../../lib/provenance";
 
 export const DIGEST = `sha256:${"4c1b".repeat(16)}`;
@@ -11,7 +11,11 @@ export function makeStack(environment: string, config: Record<string, unknown> =
 }
 
 /** A service entry with a sealed provenance from `from`, as `pinstack promote` would write it. */
-export function promotedService(name: string, service: { image: string; tag?: string; digest?: string; scheme?: string }, from = "staging") {
+export function promotedService(
+    name: string,
+    service: { image: string; tag?: string; digest?: string; scheme?: string; initContainers?: ExtraContainer[]; sidecars?: ExtraContainer[] },
+    from = "staging",
+) {
     const provenance = sealProvenance(serviceSubject({ name, ...service }), { from, at: "2026-11-20T10:00:00Z", by: "ana@example.org", reason: "release 2023.05.1" });
     return { ...service, provenance };
 }

@@ -179,7 +179,7 @@ describe("rule digest-required", () => {
     it("applies to sidecars of production services", () => {
         const config = goodProduction({
             "pinstack:services": {
-                backend: { ...promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST, scheme: "calver" }), sidecars: [{ name: "envoy", image: "envoyproxy/envoy", tag: "1.28.0" }] },
+                backend: promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST, scheme: "calver", sidecars: [{ name: "envoy", image: "envoyproxy/envoy", tag: "1.28.0" }] }),
             },
         });
         assert.deepEqual(ids(evaluateStack(config)), ["digest-required"]);
@@ -245,6 +245,30 @@ describe("rule provenance", () => {
             const config = goodProduction({ "pinstack:services": { backend: { ...promoted, ...edit } } });
             assert.match(only(evaluateStack(config), "provenance")[0]?.message ?? "", /seal does not match/, JSON.stringify(edit));
         }
+    });
+    it("refuses a provenance left on an edited, added or removed init container or sidecar", () => {
+        const proxy = { name: "proxy", image: "ghcr.io/example/proxy", tag: "2.0.1", digest: OTHER_DIGEST };
+        const migrate = { name: "migrate", image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST };
+        const promoted = promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST, scheme: "calver", initContainers: [migrate], sidecars: [proxy] });
+        assert.deepEqual(only(evaluateStack(goodProduction({ "pinstack:services": { backend: promoted } })), "provenance"), [], "as promoted, it passes");
+        const edits: Record<string, unknown>[] = [
+            { sidecars: [{ ...proxy, tag: "2.0.2" }] },
+            { sidecars: [{ ...proxy, image: "docker.io/evil/proxy" }] },
+            { sidecars: [proxy, { name: "debug", image: "ghcr.io/example/debug", tag: "1.0.0", digest: DIGEST }] },
+            { sidecars: [] },
+            { initContainers: [{ ...migrate, digest: OTHER_DIGEST }] },
+        ];
+        for (const edit of edits) {
+            const config = goodProduction({ "pinstack:services": { backend: { ...promoted, ...edit } } });
+            assert.match(only(evaluateStack(config), "provenance")[0]?.message ?? "", /seal does not match this pin or its init containers and sidecars/, JSON.stringify(edit));
+        }
+    });
+    it("says when a seal predates containers: it covers the service's image but not its sidecars", () => {
+        const legacy = promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST, scheme: "calver" });
+        const config = goodProduction({ "pinstack:services": { backend: { ...legacy, sidecars: [{ name: "proxy", image: "ghcr.io/example/proxy", tag: "2.0.1", digest: OTHER_DIGEST }] } } });
+        const [v] = only(evaluateStack(config), "provenance");
+        assert.match(v.message, /sealed before seals covered init containers and sidecars.*pinstack promote staging production --service backend/);
+        assert.equal(v.level, "mandatory");
     });
     it("refuses a provenance copied to another service", () => {
         const promoted = promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: DIGEST, scheme: "calver" });
