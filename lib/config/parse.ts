@@ -119,8 +119,19 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
     const base: ConfigPath = ["pinstack:services", name];
     checkImage(raw, base, at, problems);
     if (raw.previous) checkTagAndDigest(raw.previous, [...base, "previous"], at, problems);
+    // Kubernetes wants every container name of a pod unique, init containers included; the
+    // service's own container is named after the service.
+    const seen = new Map<string, string>([[name, "the service's own container"]]);
     for (const list of ["initContainers", "sidecars"] as const) {
-        raw[list]?.forEach((container, i) => checkImage(container, [...base, list, i], at, problems));
+        raw[list]?.forEach((container, i) => {
+            checkImage(container, [...base, list, i], at, problems);
+            const taken = seen.get(container.name);
+            if (taken !== undefined) {
+                problems.push({ message: `container name '${container.name}' is already used by ${taken}: the names of a pod's containers must differ`, location: at([...base, list, i, "name"]) });
+            } else {
+                seen.set(container.name, `${list}[${i}]`);
+            }
+        });
     }
     if (raw.activeColor !== undefined && raw.strategy !== "blue-green") {
         problems.push({ message: "activeColor applies only to strategy: blue-green", location: at([...base, "activeColor"]) });

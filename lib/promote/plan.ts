@@ -6,7 +6,7 @@ import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
 import type { ExtraContainer, PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
-import { packageSubject, sealProvenance } from "../provenance";
+import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
 import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, LastChange, LoadedStack, PinMove, readStack, refusal, setOrDelete, unknownPin, withChanges } from "./common";
@@ -72,13 +72,21 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const targetServices = new Map(target.services.map((s) => [s.name, s]));
     const targetPackages = new Map(target.packages.map((p) => [p.name, p]));
     const movingServices = services.filter((s) => !sameServicePin(s, targetServices.get(s.name), preset.requireDigest));
-    const movingPackages = packages.filter((p) => targetPackages.get(p.name)?.version !== p.version);
-    if (movingServices.length === 0 && movingPackages.length === 0) {
+    // The same artifact already in <to>, but without a provenance from <from> that verifies
+    // (typed in, or sealed before seals covered containers): its provenance is written afresh,
+    // and nothing else about it changes. Otherwise the rule that refuses it would ask for a
+    // promotion that has nothing to do.
+    const resealing = services.filter((s) => !movingServices.includes(s) && !provenanceHolds(targetServices.get(s.name)!, serviceSubject(targetServices.get(s.name)!), source.stack));
+    const movingPackages = packages.filter((p) => {
+        const current = targetPackages.get(p.name);
+        return current?.version !== p.version || !provenanceHolds(current, packageSubject(current), source.stack);
+    });
+    if (movingServices.length === 0 && resealing.length === 0 && movingPackages.length === 0) {
         return { from: source.stack, to: target.stack, moves: [], diff: "", warnings: [] };
     }
 
     const now = isoSeconds(env.now);
-    const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, movingServices, movingPackages, preset.soakMinutes, env);
+    const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, [...movingServices, ...resealing], movingPackages, preset.soakMinutes, env);
     const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
     const edit = (digests: ReadonlyMap<string, { digest: string }>) => {
         const changes: ConfigChange[] = [];
@@ -105,6 +113,15 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
                 resolvedDigest: digests.get(pin.name)?.digest,
                 deployedSince: deployed.get(`service:${pin.name}`),
             });
+        }
+        for (const pin of resealing) {
+            const current = targetServices.get(pin.name)!;
+            const raw = { ...(sectionOf(targetStack.raw, "services")[pin.name] as Record<string, unknown>) };
+            delete raw.provenance;
+            const provenance = sealProvenance(entrySubject(pin.name, raw), stamp);
+            raw.provenance = provenance;
+            changes.push({ path: ["pinstack:services", pin.name], value: raw });
+            moves.push({ kind: "service", name: pin.name, change: "update", before: servicePinView(current), after: servicePinView(current), provenance, deployedSince: deployed.get(`service:${pin.name}`) });
         }
         for (const pin of movingPackages) {
             const current = targetPackages.get(pin.name);
@@ -136,6 +153,11 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
     const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), ledgerChange.expected ?? "", ledgerChange.text) : "");
     return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
+}
+
+/** True when the pin carries a provenance from `from` whose seal verifies for it as it is. */
+function provenanceHolds(pin: ServicePin | PackagePin, subject: SealSubject, from: string): boolean {
+    return pin.provenance !== undefined && pin.provenance.from === from && verifySeal(subject, pin.provenance);
 }
 
 function throwUnknown(kind: "service" | "package", name: string, stack: StackConfig): never {

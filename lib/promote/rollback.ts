@@ -50,6 +50,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
     const changes: ConfigChange[] = [];
     const moves: PinMove[] = [];
     const skipped: string[] = [];
+    const unproven: Violation[] = [];
 
     const servicesRaw = isPlainObject(raw["pinstack:services"]) ? (raw["pinstack:services"] as Record<string, unknown>) : {};
     for (const current of stack.services) {
@@ -73,7 +74,8 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         }
         if (current.strategy === "blue-green") {
             if (current.previous && current.previous.tag === tag && current.previous.digest === digest) {
-                // The idle colour still runs the pin being restored: swap back, only the Service selector moves.
+                // The idle colour still runs the pin being restored: swap back; the Service selector
+                // moves (and both colours' pods too when the restored containers differ).
                 const previous: Record<string, string> = {};
                 if (current.tag !== undefined) previous.tag = current.tag;
                 if (current.digest !== undefined) previous.digest = current.digest;
@@ -84,7 +86,17 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
                 setOrDelete(entry, "activeColor", optional(old.activeColor));
             }
         }
-        const from = originOf(old, "service", current.name) ?? stack.stack;
+        const origin = originOf(old, "service", current.name);
+        const from = origin?.from ?? stack.stack;
+        if (origin?.legacy) {
+            unproven.push({
+                rule: "provenance",
+                level: "advisory",
+                stack: stack.stack,
+                subject: current.name,
+                message: `service ${current.name}: update ${update.version} ran it under a seal written before seals covered init containers and sidecars, so nothing shows its containers (${containerNames(entry)}) were promoted; this rollback seals them as restored — check them in review`,
+            });
+        }
         const provenance = sealProvenance(entrySubject(current.name, entry), { from, ...stamp });
         delete entry.provenance;
         entry.provenance = provenance;
@@ -107,7 +119,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         const existing = packagesRaw[current.name];
         const entry: Record<string, unknown> = isPlainObject(existing) ? { ...existing } : {};
         entry.version = version;
-        const from = originOf(old, "package", current.name) ?? stack.stack;
+        const from = originOf(old, "package", current.name)?.from ?? stack.stack;
         const provenance = sealProvenance(packageSubject({ name: current.name, version }), { from, ...stamp });
         entry.provenance = provenance;
         changes.push({ path: ["pinstack:packages", current.name], value: entry });
@@ -121,7 +133,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
     const edit = planTextEdit(file, loaded.text, changes, { displayName: stack.file });
     const parsed = parseStackFileText(stack.file, edit.text);
     const after = parseStackConfig(stack.stack, stack.file, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });
-    const warnings = evaluateStack(after, effectivePreset(after), { previous: stack });
+    const warnings = [...unproven, ...evaluateStack(after, effectivePreset(after), { previous: stack })];
     return { stack: stack.stack, update, moves, edit, skipped, warnings };
 }
 
@@ -169,13 +181,20 @@ function identityOfUpdate(pins: UpdatePins): string {
 /**
  * Where the restored pin originally came from: its sealed provenance's `from`, so production's
  * rule (promoted from staging) still holds. A seal written before seals covered containers is
- * taken for the pin it did cover: the update's recorded config is what ran, and refusing its
- * origin would leave a rollback that production's own rules refuse, mid-incident.
+ * taken for the pin it did cover (`legacy`: the caller warns): the update's recorded config is
+ * what ran, and refusing its origin would leave a rollback that production's own rules refuse,
+ * mid-incident.
  */
-function originOf(pin: RawPin, kind: "service" | "package", name: string): string | undefined {
+function originOf(pin: RawPin, kind: "service" | "package", name: string): { from: string; legacy: boolean } | undefined {
     const provenance = pin.provenance;
     if (!isPlainObject(provenance) || typeof provenance.from !== "string") return undefined;
     const subject: SealSubject = kind === "service" ? entrySubject(name, pin) : packageSubject({ name, version: String(pin.version) });
-    const sealed = verifySeal(subject, provenance as never) || (hasContainers(subject) && verifySeal(withoutContainers(subject), provenance as never));
-    return sealed ? provenance.from : undefined;
+    if (verifySeal(subject, provenance as never)) return { from: provenance.from, legacy: false };
+    if (hasContainers(subject) && verifySeal(withoutContainers(subject), provenance as never)) return { from: provenance.from, legacy: true };
+    return undefined;
+}
+
+function containerNames(entry: Readonly<Record<string, unknown>>): string {
+    const subject = entrySubject("", entry);
+    return [...(subject.initContainers ?? []), ...(subject.sidecars ?? [])].map((c) => c.name).join(", ");
 }

@@ -41,6 +41,8 @@ export function readWorkloadPin(workload: Workload): PinReading {
     if (!parsed.ok) return { ok: false, problem: `its ${AnnotationKeys.pin} annotation ${JSON.stringify(text)} is not an image reference (${parsed.error})` };
     const mismatch = mainContainerProblem(workload, parsed.ref);
     if (mismatch) return { ok: false, problem: mismatch };
+    // A list or an entry of it unknown during preview could hold any container: fail closed.
+    if (workload.unknownPaths.length > 0) return { ok: false, problem: unknownProblem(`what its pod runs (${workload.unknownPaths.join(", ")})`) };
     const declared = readContainers(annotations);
     if (!declared.ok) return declared;
     const undeclared = extraContainersProblem(workload, declared.containers);
@@ -119,6 +121,14 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
         const runs = parseReference(container.image);
         if (!runs.ok || !runsPin(runs.ref, pin.ref)) {
             return `runs ${JSON.stringify(container.image)} in ${shown}, but its ${AnnotationKeys.containers} annotation pins ${pin.ref.input}`;
+        }
+    }
+    // Init containers run one after another, and the seal covers the order they were promoted in.
+    for (const [list, role, what] of [["initContainers", "initContainers", "init containers"], ["sidecars", "containers", "sidecars"]] as const) {
+        const running = workload.containers.filter((c) => c.role === role && !c.main).map((c) => c.name);
+        const declaredOrder = declared.filter((d) => d.list === list && running.includes(d.name)).map((d) => d.name);
+        if (running.join("\0") !== declaredOrder.join("\0")) {
+            return `runs its ${what} in the order ${running.join(", ")}, but its ${AnnotationKeys.containers} annotation declares ${declaredOrder.join(", ")}`;
         }
     }
     return undefined;

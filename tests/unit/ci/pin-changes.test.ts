@@ -135,6 +135,12 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
             assert.deepEqual(diffPins(stack, stack), []);
         });
 
+        it("a container whose field is secure: in the stack file is [secret], never its value", () => {
+            const secretTag = stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_A }).replace("      scheme: calver\n", `      scheme: calver\n      sidecars:\n        - name: proxy\n          image: ${PROXY}\n          tag:\n            secure: v1:Zm9vYmFy\n`);
+            const [change] = diffPins(withContainers(sidecars(sidecar("proxy", "2.0.1"))), stackFromYaml("production", secretTag));
+            assert.deepEqual(change.containers, ["[secret]"]);
+        });
+
         it("the seal shown covers the containers: one sealed without them does not match", () => {
             const sealedWithout = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A });
             const text = stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_A, provenance: sealedWithout }).replace("      scheme: calver\n", `      scheme: calver\n${sidecars(sidecar("proxy", "2.0.1"))}`);

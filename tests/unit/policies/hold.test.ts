@@ -41,6 +41,11 @@ describe("policies: hold", () => {
         await assertHasStackViolation(hold, production(resources), /frontend .*not given the deployed pins \(hold\.deployed\)/);
     });
 
+    it("refuses, on hold, a rollback pin whose pod runs a sidecar its pin does not declare", async () => {
+        const resources = [heldProgram, deployment({ provenance: rolledBack(backendPin), sidecars: [{ name: "proxy", image: `ghcr.io/pinstack-example/proxy:2.0.2@${digestOf("e")}` }] })];
+        await assertHasStackViolation(hold, production(resources), /on hold .*runs sidecar proxy, which its pin does not declare/);
+    });
+
     it("refuses a rollback flag whose seal does not match (added by hand, or copied)", async () => {
         const forged = { ...promoted(backendPin), rollback: true };
         await assertHasStackViolation(hold, production([heldProgram, deployment({ provenance: forged })]), /rollback provenance .* has a seal that does not match/);

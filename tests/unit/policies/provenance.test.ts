@@ -163,6 +163,26 @@ describe("policies: provenance", () => {
             }
         });
 
+        it("fails closed when a container list, or one entry of it, is unknown during preview", async () => {
+            const unknownList = deployment({ pin: withContainers });
+            unknownList.props.spec.template.spec.initContainers = unknownStringValue;
+            await assertHasStackViolation(provenance, production([unknownList]), /what its pod runs \(spec\.template\.spec\.initContainers\) cannot be known during preview/);
+            const unknownEntry = deployment({ pin: withContainers });
+            unknownEntry.props.spec.template.spec.containers[1] = unknownStringValue;
+            await assertHasStackViolation(provenance, production([unknownEntry]), /what its pod runs \(spec\.template\.spec\.containers\[1\]\) cannot be known during preview/);
+        });
+
+        it("refuses a sidecar whose image is not a reference", async () => {
+            await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, sidecars: [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy:2.0.1@sha256:abc" }] })]), /runs "ghcr\.io\/pinstack-example\/proxy:2\.0\.1@sha256:abc" in sidecar proxy, but its pinstack\.dev\/containers annotation pins/);
+        });
+
+        it("refuses declared containers the pod runs in another order (the seal covers the order)", async () => {
+            const twoInits = { ...backendPin, initContainers: [migrate, { name: "warm", image: "ghcr.io/pinstack-example/warm", tag: "1.0.0" }] };
+            const reversed = [{ name: "warm", image: "ghcr.io/pinstack-example/warm:1.0.0" }, { name: "migrate", image: `${migrate.image}:${migrate.tag}` }];
+            await assertNoStackViolations(provenance, production([deployment({ pin: twoInits })]));
+            await assertHasStackViolation(provenance, production([deployment({ pin: twoInits, initContainers: reversed })]), /runs its init containers in the order warm, migrate, but its pinstack\.dev\/containers annotation declares migrate, warm/);
+        });
+
         it("fails closed when a sidecar's image is unknown during preview", async () => {
             await assertHasStackViolation(provenance, production([deployment({ pin: withContainers, sidecars: [{ name: "proxy", image: unknownStringValue }] })]), /image of sidecar proxy cannot be known during preview/);
         });

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readStackFile } from "../../../lib/config";
 import { PinstackError } from "../../../lib/errors";
-import { buildHistory, ChangeEntry, fileVersions, HistoryEntry, UpdateEntry } from "../../../lib/history";
+import { buildHistory, ChangeEntry, describeService, fileVersions, HistoryEntry, serviceIdentity, UpdateEntry } from "../../../lib/history";
 import { applyChanges, planHold, planPromotion, planRollback } from "../../../lib/promote";
 import { writeFileAtomically } from "../../../lib/config/write";
 import type { StackUpdate } from "../../../lib/pulumi-cli";
@@ -113,5 +113,28 @@ describe("history: the audit trail (git versions of the stack file joined with P
         } finally {
             outside.remove();
         }
+    });
+});
+
+describe("what identifies a service's artifact in history (serviceIdentity, describeService)", () => {
+    const pin = { image: "ghcr.io/example/backend", tag: "2023.05.1", digest: `sha256:${"a".repeat(64)}` };
+
+    it("is what it was before containers counted, for a service without any (older history still matches)", () => {
+        const before = JSON.stringify(["ghcr.io/example/backend", "2023.05.1", `sha256:${"a".repeat(64)}`]);
+        assert.equal(serviceIdentity(pin), before);
+        assert.equal(serviceIdentity({ ...pin, initContainers: [], sidecars: [] }), before);
+        assert.equal(describeService(pin), "2023.05.1@sha256:aaaaaaaaaaaa");
+        assert.equal(describeService({ ...pin, sidecars: [] }), "2023.05.1@sha256:aaaaaaaaaaaa");
+    });
+
+    it("counts init containers and sidecars, in order", () => {
+        const proxy = { name: "proxy", image: "ghcr.io/example/proxy", tag: "2.0.1" };
+        const warm = { name: "warm", image: "ghcr.io/example/warm", tag: "1.0.0" };
+        const withProxy = serviceIdentity({ ...pin, sidecars: [proxy] });
+        assert.notEqual(withProxy, serviceIdentity(pin));
+        assert.notEqual(withProxy, serviceIdentity({ ...pin, sidecars: [{ ...proxy, tag: "2.0.2" }] }));
+        assert.notEqual(withProxy, serviceIdentity({ ...pin, initContainers: [proxy] }), "the list matters");
+        assert.notEqual(serviceIdentity({ ...pin, initContainers: [proxy, warm] }), serviceIdentity({ ...pin, initContainers: [warm, proxy] }), "the order matters");
+        assert.equal(describeService({ ...pin, initContainers: [warm], sidecars: [proxy] }), "2023.05.1@sha256:aaaaaaaaaaaa with init containers warm=1.0.0 and sidecars proxy=2.0.1");
     });
 });

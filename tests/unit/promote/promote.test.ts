@@ -5,11 +5,16 @@ import { loadStack } from "../../../lib/config";
 import { PinstackError } from "../../../lib/errors";
 import { readLedger } from "../../../lib/ledger";
 import { applyChanges, planPromotion, PromotionPlan } from "../../../lib/promote";
-import { verifySeal, serviceSubject, packageSubject } from "../../../lib/provenance";
+import { verifySeal, serviceSubject, packageSubject, sealProvenance } from "../../../lib/provenance";
+import * as YAML from "yaml";
 import { refused } from "../../../lib/errors";
 import { evaluateStack, effectivePreset, isRefused } from "../../../lib/rules";
 import { BACKEND, digest, environment, fakeRegistry, FRONTEND, history, NOW, productionYaml, project, stagingPins, stagingYaml } from "./support/project";
 
+const m0 = (stack: ReturnType<typeof loadStack>) => {
+    const backend = stack.services.find((s) => s.name === "backend")!;
+    return { image: backend.image, tag: backend.tag, digest: backend.digest };
+};
 const refusedWith = (pattern: RegExp) => (e: unknown) => e instanceof PinstackError && e.exitCode === 1 && pattern.test(`${e.message}\n${e.why ?? ""}`);
 const badInputWith = (pattern: RegExp) => (e: unknown) => e instanceof PinstackError && e.exitCode === 2 && pattern.test(`${e.message}\n${e.why ?? ""}`);
 
@@ -59,6 +64,22 @@ describe("promote: plan and apply", () => {
         assert.match(p.read("Pulumi.production.yaml"), /pinstack:lastChange:\n    command: promote\n    at: "2023-06-30T12:00:00Z"\n    by: ada@example.org\n    reason: Release 2023\.06\.2 \(#921\)\n    from: staging\n$/);
         assert.match(plan.diff, /^--- a\/Pulumi\.production\.yaml/);
         assert.match(plan.diff, /\+\+\+ b\/pinstack\.ledger\.json/);
+    });
+
+    it("the artifact staging runs, typed into production by hand: promote writes its provenance, so the rule's own fix works", async () => {
+        const doc = YAML.parseDocument(p.read("Pulumi.production.yaml"));
+        doc.setIn(["config", "pinstack:services", "backend", "tag"], "2023.05.1");
+        doc.setIn(["config", "pinstack:services", "backend", "digest"], digest("a"));
+        doc.deleteIn(["config", "pinstack:services", "backend", "provenance"]);
+        p.write("Pulumi.production.yaml", doc.toString());
+        const typedIn = loadStack(p.dir, "production");
+        assert.match(evaluateStack(typedIn, effectivePreset(typedIn)).find((v) => v.rule === "provenance")?.message ?? "", /service backend was typed in/);
+        const plan = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "adopt the hotfix" }, environment(p.dir, { staging: soaked() }), registry());
+        assert.deepEqual(plan.moves.map((m) => [m.name, m.after.tag, m.after.digest]), [["backend", "2023.05.1", digest("a")]]);
+        applyChanges([plan.stackEdit, plan.ledgerChange]);
+        const backend = loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
+        assert.equal(backend.provenance?.from, "staging");
+        assert.ok(verifySeal(serviceSubject(backend), backend.provenance!));
     });
 
     describe("init containers and sidecars travel with their service", () => {
@@ -120,6 +141,34 @@ describe("promote: plan and apply", () => {
             const before = p.read("Pulumi.production.yaml");
             await assert.rejects(promoteBackend(extrasRegistry()), refusedWith(/service backend 2023\.05\.1 was never successfully deployed on staging: its last successful update \(1, [^)]+\) ran service backend at 2023\.05\.1 with init containers migrate=2023\.05\.1 and sidecars metrics=1\.4\.0/));
             assert.equal(p.read("Pulumi.production.yaml"), before, "nothing written");
+        });
+
+        it("a service sealed before seals covered containers: check names it, and promote writes a fresh provenance, nothing else", async () => {
+            withExtras("2023.05.1");
+            await promoteBackend(extrasRegistry());
+            // Re-seal the promoted entry over its image only, as a pinstack from before containers were sealed wrote it.
+            const doc = YAML.parseDocument(p.read("Pulumi.production.yaml"));
+            const entry = (doc.getIn(["config", "pinstack:services", "backend"]) as YAML.YAMLMap).toJSON();
+            const { seal: _seal, ...unsealed } = entry.provenance;
+            doc.setIn(["config", "pinstack:services", "backend", "provenance", "seal"], sealProvenance(serviceSubject({ name: "backend", image: entry.image, tag: entry.tag, digest: entry.digest }), unsealed).seal);
+            p.write("Pulumi.production.yaml", doc.toString());
+            const legacy = loadStack(p.dir, "production");
+            const [finding] = evaluateStack(legacy, effectivePreset(legacy)).filter((v) => v.rule === "provenance");
+            assert.match(finding.message, /sealed before seals covered init containers and sidecars.*pinstack promote staging production --service backend/);
+
+            const before = p.read("Pulumi.production.yaml");
+            const plan = await promoteBackend(extrasRegistry());
+            assert.deepEqual(plan.moves.map((m) => [m.name, m.before, m.after]), [["backend", m0(legacy), m0(legacy)]]);
+            const changed = plan.diff.split("\n").filter((l) => /^[-+] /.test(l) || /^[-+]\s/.test(l)).filter((l) => !l.startsWith("---") && !l.startsWith("+++"));
+            assert.ok(changed.every((l) => /provenance|from:|at:|by:|reason:|seal:|lastChange|command:|update:/.test(l)), `only the provenance and lastChange move:\n${changed.join("\n")}`);
+            assert.notEqual(p.read("Pulumi.production.yaml"), before);
+            const resealed = loadStack(p.dir, "production");
+            const backend = resealed.services.find((s) => s.name === "backend")!;
+            assert.deepEqual([backend.tag, backend.sidecars?.length, backend.initContainers?.length], ["2023.05.1", 2, 1]);
+            assert.ok(verifySeal(serviceSubject(backend), backend.provenance!));
+            assert.deepEqual(evaluateStack(resealed, effectivePreset(resealed)).filter((v) => v.rule === "provenance"), []);
+            const again = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: ranOnStaging({ tag: "2023.05.1" }) }), extrasRegistry());
+            assert.deepEqual(again.moves, [], "a provenance that verifies is left alone");
         });
 
         it("a change in an init container alone is a promotion of the service", async () => {

@@ -85,6 +85,20 @@ describe("rollback and hold", () => {
             assert.equal(verifySeal(serviceSubject({ ...backend, sidecars: [proxy("2.0.2")] }), backend.provenance!), false);
         });
 
+        it("a restored pin whose seal does not verify at all comes back as from this stack, which production's rule reports", () => {
+            setBackend((e) => {
+                e.sidecars = [proxy("2.0.1")];
+                e.provenance = { ...(e.provenance as object), reason: "edited by hand" };
+            }, false);
+            updates = [updateOf(p.dir, "production", 3, 30), ...updates];
+            setBackend((e) => (e.sidecars = [proxy("2.0.2")]));
+            updates = [updateOf(p.dir, "production", 4, 10), ...updates];
+            const plan = planRollback({ stack: "production", to: 3, reason: "r" }, env());
+            applyChanges([plan.edit]);
+            assert.equal(backendNow().provenance?.from, "production");
+            assert.ok(plan.warnings.some((w) => w.rule === "provenance" && w.subject === "backend" && /promoted from 'production', not from 'staging'/.test(w.message)), JSON.stringify(plan.warnings));
+        });
+
         it("a sidecar the update did not run is removed", () => {
             setBackend((e) => (e.sidecars = [proxy("2.0.1")]));
             updates = [updateOf(p.dir, "production", 3, 10), ...updates];
@@ -103,7 +117,10 @@ describe("rollback and hold", () => {
             updates = [updateOf(p.dir, "production", 3, 30), ...updates];
             setBackend((e) => (e.sidecars = [proxy("2.0.2")]));
             updates = [updateOf(p.dir, "production", 4, 10), ...updates];
-            applyChanges([planRollback({ stack: "production", to: 3, reason: "r" }, env()).edit]);
+            const plan = planRollback({ stack: "production", to: 3, reason: "r" }, env());
+            const [warning] = plan.warnings.filter((w) => w.subject === "backend");
+            assert.match(warning?.message ?? "", /update 3 ran it under a seal written before seals covered init containers and sidecars, so nothing shows its containers \(proxy\) were promoted/);
+            applyChanges([plan.edit]);
             const backend = backendNow();
             assert.equal(backend.provenance?.from, "staging");
             assert.ok(verifySeal(serviceSubject(backend), backend.provenance!), "re-sealed over the sidecar it restored");

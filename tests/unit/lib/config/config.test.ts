@@ -145,6 +145,20 @@ describe("lib/config: bad input names file, line and key (exit 2)", () => {
         { name: "an unknown preset level", text: `${base}  pinstack:preset:\n    levels:\n      provenance: strict\n`, message: /must be one of advisory, mandatory, disabled/, line: 11, key: "pinstack:preset.levels.provenance" },
         { name: "an unknown gate value", text: `${base}  pinstack:gates:\n    loadTest: maybe\n`, message: /must be one of abort, skip, warn/, line: 10, key: "pinstack:gates.loadTest" },
         { name: "activeColor without blue-green", text: base.replace("port: 8000", "port: 8000\n      activeColor: blue"), message: /activeColor applies only to strategy: blue-green/, line: 9, key: "pinstack:services.backend.activeColor" },
+        {
+            name: "a container name used twice in a pod (a sidecar named like an init container)",
+            text: base.replace("port: 8000", "port: 8000\n      initContainers:\n        - name: proxy\n          image: ghcr.io/x/wait\n          tag: 1.0.0\n      sidecars:\n        - name: proxy\n          image: ghcr.io/x/proxy\n          tag: 2.0.1"),
+            message: /container name 'proxy' is already used by initContainers\[0\]: the names of a pod's containers must differ/,
+            line: 14,
+            key: "pinstack:services.backend.sidecars[0].name",
+        },
+        {
+            name: "a sidecar named after its service (the service's own container)",
+            text: base.replace("port: 8000", "port: 8000\n      sidecars:\n        - name: backend\n          image: ghcr.io/x/proxy\n          tag: 2.0.1"),
+            message: /container name 'backend' is already used by the service's own container/,
+            line: 10,
+            key: "pinstack:services.backend.sidecars[0].name",
+        },
         { name: "a malformed provenance seal", text: base.replace("port: 8000", "port: 8000\n      provenance: {from: staging, at: x, by: y, reason: z, seal: abc}"), message: /seal is sha256/, line: 9, key: "pinstack:services.backend.provenance.seal" },
     ];
     for (const c of cases) {
