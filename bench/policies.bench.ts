@@ -195,6 +195,9 @@ Load average (1 min) during the run: ${loads.join(" → ")}.
 - pinstack's pack against the no-op pack: ${overFloor.toFixed(2)}× CPU — what pinstack's 14 policies themselves add.
 
 Target: the pack adds at most 25% (≤ ${target.toFixed(2)}×, CPU) — ${cpuRatio <= target ? "**met**" : `**NOT met**${floorRatio > target ? " (a pack that checks nothing is already over it)" : ""}`}.
+The ratios are against the program's own preview: when that gets cheaper (scripts/quiet-sdk-trace.js, see the
+components section) the same pack costs a larger ratio, so compare the CPU of "with" minus "without" across runs too
+(this run, medians: ${((med("with", "cpuMs") - med("without", "cpuMs")) / 1000).toFixed(1)} s).
 `);
         console.log(`policies: ${cpuRatio.toFixed(2)}× CPU, ${wallRatio.toFixed(2)}× wall`);
     } finally {
