@@ -1,4 +1,4 @@
-import type { ExtraContainer, Provenance, SchemeName } from "../lib/model";
+import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type Provenance, type SchemeName } from "../lib/model";
 import { pinReference } from "./naming";
 
 /**
@@ -91,13 +91,10 @@ export function pinAnnotations(pin: {
     return annotations;
 }
 
-/** The lists of a container annotation, in the order the pod spec has them. */
-export const CONTAINER_LISTS = ["initContainers", "sidecars"] as const;
-
 /** The value of `pinstack.dev/containers`, or undefined for a pin without containers. */
 export function containersAnnotation(pin: { readonly initContainers?: readonly ExtraContainer[]; readonly sidecars?: readonly ExtraContainer[] }): string | undefined {
     const out: Record<string, { name: string; pin: string }[]> = {};
-    for (const list of CONTAINER_LISTS) {
+    for (const list of EXTRA_CONTAINER_LISTS) {
         const containers = pin[list] ?? [];
         if (containers.length > 0) out[list] = containers.map((c) => ({ name: c.name, pin: pinReference(c) }));
     }

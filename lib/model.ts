@@ -59,6 +59,9 @@ export interface Migrations {
     readonly command: readonly string[];
 }
 
+/** The lists of a service's extra containers, in the order a pod spec has them. */
+export const EXTRA_CONTAINER_LISTS = ["initContainers", "sidecars"] as const;
+
 /** A sidecar or init container that ships with the service and obeys the same tag rules. */
 export interface ExtraContainer {
     readonly name: string;

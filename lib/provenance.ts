@@ -73,9 +73,13 @@ export function withoutContainers(subject: SealSubject): SealSubject {
     return rest;
 }
 
-/** True when the subject has an init container or a sidecar. */
-export function hasContainers(subject: SealSubject): boolean {
-    return (subject.initContainers?.length ?? 0) + (subject.sidecars?.length ?? 0) > 0;
+/**
+ * True when the seal does not cover the subject's containers but does cover the rest of it:
+ * written before seals covered init containers and sidecars. Call it once verifySeal failed.
+ */
+export function sealedBeforeContainers(subject: SealSubject, provenance: Provenance): boolean {
+    const containers = (subject.initContainers?.length ?? 0) + (subject.sidecars?.length ?? 0);
+    return containers > 0 && verifySeal(withoutContainers(subject), provenance);
 }
 
 /** Adds the seal: the provenance `pinstack promote` writes next to a pin. */

@@ -50,15 +50,19 @@ function quietSdkTrace() {
     const tracing = new Set(TRACING_MODULES.map((file) => runtime + file));
     let view;
     const load = Module._load;
-    Module._load = function (request, parent, isMain) {
+    const hook = function (request, parent, isMain) {
         const loaded = load.apply(this, arguments);
-        // String compare first: every require in the process comes through here.
-        if (request === "../log" && parent && tracing.has(parent.filename)) {
+        // String compare first: every require comes through here until the hook steps aside.
+        if (request === "../log" && parent && tracing.delete(parent.filename)) {
             view ??= withoutDebug(loaded);
+            // Each module requires it once, at load: after the last one, nothing is left to do
+            // (unless another hook has wrapped this one since; then it stays, harmlessly).
+            if (tracing.size === 0 && Module._load === hook) Module._load = load;
             return view;
         }
         return loaded;
     };
+    Module._load = hook;
     return true;
 }
 

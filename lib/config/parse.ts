@@ -1,4 +1,5 @@
 import { badInput, PinstackError } from "../errors";
+import { EXTRA_CONTAINER_LISTS } from "../model";
 import type {
     ExtraContainer,
     Gates,
@@ -122,7 +123,7 @@ function toServicePin(name: string, raw: RawService, at: (p: ConfigPath) => Sour
     // Kubernetes wants every container name of a pod unique, init containers included; the
     // service's own container is named after the service.
     const seen = new Map<string, string>([[name, "the service's own container"]]);
-    for (const list of ["initContainers", "sidecars"] as const) {
+    for (const list of EXTRA_CONTAINER_LISTS) {
         raw[list]?.forEach((container, i) => {
             checkImage(container, [...base, list, i], at, problems);
             const taken = seen.get(container.name);

@@ -5,7 +5,7 @@ import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
-import type { ExtraContainer, PackagePin, Provenance, ServicePin, StackConfig, Violation } from "../model";
+import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
@@ -76,7 +76,11 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     // (typed in, or sealed before seals covered containers): its provenance is written afresh,
     // and nothing else about it changes. Otherwise the rule that refuses it would ask for a
     // promotion that has nothing to do.
-    const resealing = services.filter((s) => !movingServices.includes(s) && !provenanceHolds(targetServices.get(s.name)!, serviceSubject(targetServices.get(s.name)!), source.stack));
+    const resealing = services.filter((s) => {
+        if (movingServices.includes(s)) return false;
+        const current = targetServices.get(s.name)!; // not moving: the target has it
+        return !provenanceHolds(current, serviceSubject(current), source.stack);
+    });
     const movingPackages = packages.filter((p) => {
         const current = targetPackages.get(p.name);
         return current?.version !== p.version || !provenanceHolds(current, packageSubject(current), source.stack);
@@ -179,12 +183,10 @@ function sameServicePin(source: ServicePin, target: ServicePin | undefined, requ
     return same(source, target) && [...extraContainers(source)].every(([key, container]) => same(container, targetExtras.get(key)));
 }
 
-const EXTRA_LISTS = ["initContainers", "sidecars"] as const;
-
 /** A service's init containers and sidecars by `<list>/<name>` (a container name cannot hold '/'). */
 function extraContainers(pin: ServicePin): Map<string, ExtraContainer> {
     const out = new Map<string, ExtraContainer>();
-    for (const list of EXTRA_LISTS) for (const container of pin[list] ?? []) out.set(`${list}/${container.name}`, container);
+    for (const list of EXTRA_CONTAINER_LISTS) for (const container of pin[list] ?? []) out.set(`${list}/${container.name}`, container);
     return out;
 }
 
@@ -223,7 +225,7 @@ function promotedService(
     }
     // The source's init containers and sidecars travel with the service, each with its resolved
     // digest; containers only the target has (its own, e.g. a production-only proxy) stay.
-    for (const list of EXTRA_LISTS) {
+    for (const list of EXTRA_CONTAINER_LISTS) {
         const from = pin[list] ?? [];
         if (from.length === 0) continue;
         const merged = Array.isArray(raw[list]) ? (raw[list] as unknown[]).filter(isPlainObject).map((c) => ({ ...c })) : [];

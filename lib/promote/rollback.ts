@@ -2,8 +2,8 @@ import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
 import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity, UpdatePins } from "../history/deployed";
-import type { StackConfig, Violation } from "../model";
-import { hasContainers, packageSubject, SealSubject, sealProvenance, verifySeal, withoutContainers } from "../provenance";
+import { EXTRA_CONTAINER_LISTS, type StackConfig, type Violation } from "../model";
+import { packageSubject, SealSubject, sealedBeforeContainers, sealProvenance, verifySeal } from "../provenance";
 import type { StackUpdate } from "../pulumi-cli";
 import { effectivePreset, evaluateStack } from "../rules";
 import { parseStackConfig, parseStackFileText } from "../config";
@@ -69,7 +69,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         setOrDelete(entry, "digest", digest);
         setOrDelete(entry, "version", optional(old.version));
         setOrDelete(entry, "commit", optional(old.commit));
-        for (const list of ["initContainers", "sidecars"] as const) {
+        for (const list of EXTRA_CONTAINER_LISTS) {
             setOrDelete(entry, list, Array.isArray(old[list]) && old[list].length > 0 ? old[list] : undefined);
         }
         if (current.strategy === "blue-green") {
@@ -88,16 +88,18 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         }
         const origin = originOf(old, "service", current.name);
         const from = origin?.from ?? stack.stack;
+        const subject = entrySubject(current.name, entry);
         if (origin?.legacy) {
+            const names = [...(subject.initContainers ?? []), ...(subject.sidecars ?? [])].map((c) => c.name).join(", ");
             unproven.push({
                 rule: "provenance",
                 level: "advisory",
                 stack: stack.stack,
                 subject: current.name,
-                message: `service ${current.name}: update ${update.version} ran it under a seal written before seals covered init containers and sidecars, so nothing shows its containers (${containerNames(entry)}) were promoted; this rollback seals them as restored — check them in review`,
+                message: `service ${current.name}: update ${update.version} ran it under a seal written before seals covered init containers and sidecars, so nothing shows its containers (${names}) were promoted; this rollback seals them as restored — check them in review`,
             });
         }
-        const provenance = sealProvenance(entrySubject(current.name, entry), { from, ...stamp });
+        const provenance = sealProvenance(subject, { from, ...stamp });
         delete entry.provenance;
         entry.provenance = provenance;
         changes.push({ path: ["pinstack:services", current.name], value: entry });
@@ -190,11 +192,6 @@ function originOf(pin: RawPin, kind: "service" | "package", name: string): { fro
     if (!isPlainObject(provenance) || typeof provenance.from !== "string") return undefined;
     const subject: SealSubject = kind === "service" ? entrySubject(name, pin) : packageSubject({ name, version: String(pin.version) });
     if (verifySeal(subject, provenance as never)) return { from: provenance.from, legacy: false };
-    if (hasContainers(subject) && verifySeal(withoutContainers(subject), provenance as never)) return { from: provenance.from, legacy: true };
+    if (sealedBeforeContainers(subject, provenance as never)) return { from: provenance.from, legacy: true };
     return undefined;
-}
-
-function containerNames(entry: Readonly<Record<string, unknown>>): string {
-    const subject = entrySubject("", entry);
-    return [...(subject.initContainers ?? []), ...(subject.sidecars ?? [])].map((c) => c.name).join(", ");
 }

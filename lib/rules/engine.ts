@@ -1,5 +1,5 @@
 import { badInput } from "../errors";
-import type { Gates, Level, RuleId, SchemeName, ServicePin, StackConfig, Violation } from "../model";
+import { EXTRA_CONTAINER_LISTS, type Gates, type Level, type RuleId, type SchemeName, type ServicePin, type StackConfig, type Violation } from "../model";
 import { ImageReference, parseReference, parseRepositoryName } from "../reference";
 import { presetFor } from "../../stacks";
 import type { StackPreset } from "../../stacks/preset";
@@ -68,7 +68,7 @@ export function imageSubjectsOf(config: StackConfig): ImageSubject[] {
     const out: ImageSubject[] = [];
     for (const service of config.services) {
         out.push(serviceImage(service));
-        for (const list of ["initContainers", "sidecars"] as const) {
+        for (const list of EXTRA_CONTAINER_LISTS) {
             service[list]?.forEach((container, i) => {
                 out.push({
                     ref: refFromParts(container.image, container.tag, container.digest),

@@ -1,5 +1,5 @@
 import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
-import { hasContainers, packageSubject, SealSubject, serviceSubject, verifySeal, withoutContainers } from "../provenance";
+import { packageSubject, SealSubject, sealedBeforeContainers, serviceSubject, verifySeal } from "../provenance";
 import type { Finding, Rule, RuleContext } from "./types";
 
 /** Why a pin's provenance does not show it was promoted from `from`, or undefined when it does. */
@@ -7,7 +7,7 @@ export function provenanceProblem(subject: SealSubject, provenance: Provenance |
     if (!provenance) return `was typed in, not promoted (no provenance)`;
     if (provenance.from !== from) return `was promoted from '${provenance.from}', not from '${from}'`;
     if (!verifySeal(subject, provenance)) {
-        if (hasContainers(subject) && verifySeal(withoutContainers(subject), provenance)) {
+        if (sealedBeforeContainers(subject, provenance)) {
             return "has a provenance sealed before seals covered init containers and sidecars, so nothing shows its containers were promoted with it";
         }
         return "has a provenance whose seal does not match this pin or its init containers and sidecars (edited by hand after promotion, or copied from another pin)";

@@ -1,9 +1,9 @@
-import { AnnotationKeys, CONTAINER_LISTS } from "../../components/labels";
-import type { Provenance } from "../../lib/model";
+import { AnnotationKeys } from "../../components/labels";
+import { EXTRA_CONTAINER_LISTS, type Provenance } from "../../lib/model";
 import { SealedContainer, SealSubject, verifySeal } from "../../lib/provenance";
 import { ImageReference, parseReference } from "../../lib/reference";
 import { entry, isUnknown, StringMap } from "./known";
-import type { ContainerImage, Workload } from "./workloads";
+import type { ContainerRole, Workload } from "./workloads";
 
 /**
  * The pin a workload says it runs, read from the annotations ServiceRelease writes
@@ -64,7 +64,7 @@ export function readWorkloadPin(workload: Workload): PinReading {
 
 /** A container `pinstack.dev/containers` declares: its list, name and pinned reference. */
 interface DeclaredContainer {
-    readonly list: (typeof CONTAINER_LISTS)[number];
+    readonly list: (typeof EXTRA_CONTAINER_LISTS)[number];
     readonly name: string;
     readonly ref: ImageReference;
 }
@@ -85,10 +85,10 @@ function readContainers(annotations: StringMap): ContainersReading {
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) return malformed("is not a JSON object");
     const lists = value as Record<string, unknown>;
-    const unknownList = Object.keys(lists).find((key) => !(CONTAINER_LISTS as readonly string[]).includes(key));
-    if (unknownList) return malformed(`has a list ${JSON.stringify(unknownList)} (only ${CONTAINER_LISTS.join(", ")})`);
+    const unknownList = Object.keys(lists).find((key) => !(EXTRA_CONTAINER_LISTS as readonly string[]).includes(key));
+    if (unknownList) return malformed(`has a list ${JSON.stringify(unknownList)} (only ${EXTRA_CONTAINER_LISTS.join(", ")})`);
     const containers: DeclaredContainer[] = [];
-    for (const list of CONTAINER_LISTS) {
+    for (const list of EXTRA_CONTAINER_LISTS) {
         const items = lists[list] ?? [];
         if (!Array.isArray(items)) return malformed(`has ${list} that is not a list`);
         for (const item of items) {
@@ -111,8 +111,8 @@ function readContainers(annotations: StringMap): ContainersReading {
 function extraContainersProblem(workload: Workload, declared: readonly DeclaredContainer[]): string | undefined {
     for (const container of workload.containers) {
         if (container.main) continue;
-        const shown = `${roleName(container)} ${container.name ?? `#${container.index}`}`;
-        const list = container.role === "initContainers" ? "initContainers" : container.role === "containers" ? "sidecars" : undefined;
+        const { list, what } = ROLES[container.role];
+        const shown = `${what} ${container.name ?? `#${container.index}`}`;
         const pin = declared.find((d) => d.list === list && d.name === container.name);
         if (!pin) {
             return `runs ${shown}, which its pin does not declare (${AnnotationKeys.containers}), so nothing shows it was promoted with the service`;
@@ -124,24 +124,28 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
         }
     }
     // Init containers run one after another, and the seal covers the order they were promoted in.
-    for (const [list, role, what] of [["initContainers", "initContainers", "init containers"], ["sidecars", "containers", "sidecars"]] as const) {
+    for (const role of ["initContainers", "containers"] as const) {
+        const { list, what } = ROLES[role];
         const running = workload.containers.filter((c) => c.role === role && !c.main).map((c) => c.name);
         const declaredOrder = declared.filter((d) => d.list === list && running.includes(d.name)).map((d) => d.name);
         if (running.join("\0") !== declaredOrder.join("\0")) {
-            return `runs its ${what} in the order ${running.join(", ")}, but its ${AnnotationKeys.containers} annotation declares ${declaredOrder.join(", ")}`;
+            return `runs its ${what}s in the order ${running.join(", ")}, but its ${AnnotationKeys.containers} annotation declares ${declaredOrder.join(", ")}`;
         }
     }
     return undefined;
 }
 
-function roleName(container: ContainerImage): string {
-    return container.role === "initContainers" ? "init container" : container.role === "ephemeralContainers" ? "ephemeral container" : "sidecar";
-}
+/** Per pod-spec role: the annotation's list that declares such containers (none for ephemeral ones), and what to call one. */
+const ROLES: Readonly<Record<ContainerRole, { readonly list?: (typeof EXTRA_CONTAINER_LISTS)[number]; readonly what: string }>> = {
+    initContainers: { list: "initContainers", what: "init container" },
+    containers: { list: "sidecars", what: "sidecar" },
+    ephemeralContainers: { what: "ephemeral container" },
+};
 
 /** The declared containers as the seal binds them, lists left out when empty. */
 function sealedLists(declared: readonly DeclaredContainer[]): { initContainers?: SealedContainer[]; sidecars?: SealedContainer[] } {
     const out: { initContainers?: SealedContainer[]; sidecars?: SealedContainer[] } = {};
-    for (const list of CONTAINER_LISTS) {
+    for (const list of EXTRA_CONTAINER_LISTS) {
         const items = declared.filter((d) => d.list === list);
         if (items.length > 0) out[list] = items.map((d) => ({ name: d.name, image: d.ref.name, tag: d.ref.tag || undefined, digest: d.ref.digest || undefined }));
     }
