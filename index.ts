@@ -5,8 +5,10 @@
  *   2. run the rules exactly as `pinstack check` does: a mandatory violation stops here,
  *      before any resource exists;
  *   3. the preset (stacks/) decides replicas, cloud resources, digest lookups, retention;
- *   4. Kubernetes: a provider (rendering manifests to `pinstack:renderDir` when set), the
- *      namespace, one ServiceRelease per service, the package pins as a ConfigMap;
+ *   4. Kubernetes: a provider — rendering manifests to `pinstack:renderDir`, or deploying to
+ *      the cluster of `pinstack:kubeconfig` (else the ambient kubeconfig) and waiting, at most
+ *      the preset's rollout timeout, for every rollout —, the namespace, one ServiceRelease
+ *      per service, the package pins as a ConfigMap;
  *   5. AWS, only when cloud is on: an ECR repository per image (its pinned tags never expire),
  *      one CodeArtifact package index;
  *   6. outputs for the audit trail: the pins as deployed and the hold flag.
@@ -18,6 +20,7 @@ import { deployedPins } from "./components/outputs";
 import { PackageIndex, packageDomainName } from "./components/PackageIndex";
 import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
+import { kubernetesProviderArgs } from "./components/provider";
 import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./components/stackInput";
 import { effectivePreset } from "./lib/rules";
 
@@ -29,7 +32,7 @@ export = async () => {
     const project = pulumi.getProject();
 
     // 4. Kubernetes objects.
-    const provider = new k8s.Provider("kubernetes", stack.renderDir ? { renderYamlToDirectory: stack.renderDir } : {});
+    const provider = new k8s.Provider("kubernetes", kubernetesProviderArgs(stack));
     const namespace = new k8s.core.v1.Namespace("namespace", { metadata: { name: stack.namespace } }, { provider });
     const releases = new Map(stack.services.map((pin) => [pin.name, new ServiceRelease(pin.name, {
         pin,
@@ -41,6 +44,7 @@ export = async () => {
         resolveDigests: preset.resolveDigests,
         promoteFrom: preset.promoteFrom,
         secretEnv: secretEnvOf(stack, pin.name),
+        rolloutTimeoutSeconds: preset.rolloutTimeoutSeconds,
     }, { providers: [provider] })]));
 
     // 5. Cloud resources: ECR repositories (one per distinct image) and the package index.

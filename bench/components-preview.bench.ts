@@ -26,12 +26,12 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadAverage, machine, median, meteredBash, repoRoot, scratchDir, writeSection } from "./harness";
+import { pulumiBinary } from "../tests/support/toolchain";
 
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const sizes = (process.env.BENCH_SIZES ?? "10,100,300").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 9);

@@ -18,13 +18,13 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { sealProvenance, serviceSubject, packageSubject } from "../lib/provenance";
 import { cgroupMeter, loadAverage, machine, median, repoRoot, scratchDir, writeSection } from "./harness";
+import { pulumiBinary } from "../tests/support/toolchain";
 
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const packDir = path.join(repoRoot, "policies");
 const packConfig = path.join(packDir, "config.production.json");

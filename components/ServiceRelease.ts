@@ -40,6 +40,12 @@ export interface ServiceReleaseArgs {
      * spec — and the image diff a reviewer reads — stays in plain view.
      */
     readonly secretEnv?: readonly string[];
+    /**
+     * The preset's rollout timeout: how long `pulumi up` waits for each Deployment to become
+     * available and the migrations Job to complete before it fails the update, instead of the
+     * provider's 10 minutes. Unset: the provider's default.
+     */
+    readonly rolloutTimeoutSeconds?: number;
 }
 
 /** Mount point of the app ConfigMap: its flags are files here, refreshed while pods run. */
@@ -104,6 +110,9 @@ export class ServiceRelease extends pulumi.ComponentResource {
         const pin = args.pin;
         const plan = strategyFor(pin.strategy).plan(pin);
         const labels = serviceLabels(pin.name, args.partOf);
+        const customTimeouts = args.rolloutTimeoutSeconds
+            ? { create: `${args.rolloutTimeoutSeconds}s`, update: `${args.rolloutTimeoutSeconds}s` }
+            : undefined;
         const commonAnnotations = {
             [AnnotationKeys.stack]: args.stack,
             [AnnotationKeys.environment]: args.environment,
@@ -158,6 +167,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                 parent: this,
                 // The read-only flag is set before the migration starts.
                 dependsOn: this.appConfig ? [this.appConfig] : [],
+                customTimeouts,
             });
         }
 
@@ -231,6 +241,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
             }, {
                 parent: this,
                 dependsOn: workload.runsConfiguredPin && this.migrationsJob ? [this.migrationsJob] : [],
+                customTimeouts,
             });
         });
 

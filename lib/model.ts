@@ -143,6 +143,14 @@ export interface StackConfig {
     readonly cloud?: boolean;
     /** `pinstack:renderDir`: when set, manifests are rendered to this directory instead of applied. */
     readonly renderDir?: string;
+    /**
+     * `pinstack:kubeconfig`: the kubeconfig file of the cluster the stack deploys to (relative
+     * to the project directory). Unset, and with no renderDir, the provider takes the ambient
+     * one ($KUBECONFIG, then ~/.kube/config), as kubectl does.
+     */
+    readonly kubeconfig?: string;
+    /** `pinstack:kubeContext`: the kubeconfig context to use; its current context when unset. */
+    readonly kubeContext?: string;
     readonly services: readonly ServicePin[];
     readonly packages: readonly PackagePin[];
     readonly gates: Gates;

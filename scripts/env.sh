@@ -2,8 +2,11 @@
 # Environment for running Pulumi on pinstack: sourced by scripts/, tests and CI.
 #   source scripts/env.sh
 #
-# - ~/.pulumi/bin first on PATH: the CLI and language host scripts/setup installs (or an
-#   official install, which lives there too).
+# - The project's own Pulumi home: PULUMI_HOME=<repo>/.pinstack/pulumi (git-ignored), where
+#   scripts/setup installs the CLI, the language host and the kubernetes plugin, so nothing is
+#   read from or written to ~/.pulumi (credentials, plugins, workspace settings). Its bin/ and
+#   <repo>/.pinstack/bin (the local cluster's binaries, kubectl among them) go first on PATH.
+#   With PINSTACK_TOOLCHAIN=skip (an official Pulumi install) neither is touched.
 # - Nothing waits on the network: no update check, no automatic plugin downloads (a missing
 #   plugin fails at once with a clear error), and plugins are never picked up from other
 #   directories on $PATH (PULUMI_IGNORE_AMBIENT_PLUGINS), so the provider used is always the
@@ -15,14 +18,18 @@
 
 _pinstack_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-_pinstack_bin="$HOME/.pulumi/bin"
-_pinstack_path=":$PATH:"
-while [[ "$_pinstack_path" == *":$_pinstack_bin:"* ]]; do
-    _pinstack_path="${_pinstack_path//:$_pinstack_bin:/:}"
-done
-_pinstack_path="${_pinstack_path#:}"
-_pinstack_path="${_pinstack_path%:}"
-export PATH="$_pinstack_bin${_pinstack_path:+:$_pinstack_path}"
+if [[ "${PINSTACK_TOOLCHAIN:-auto}" != skip ]]; then
+    export PULUMI_HOME="${PULUMI_HOME:-$_pinstack_root/.pinstack/pulumi}"
+    for _pinstack_bin in "$_pinstack_root/.pinstack/bin" "$PULUMI_HOME/bin"; do
+        _pinstack_path=":$PATH:"
+        while [[ "$_pinstack_path" == *":$_pinstack_bin:"* ]]; do
+            _pinstack_path="${_pinstack_path//:$_pinstack_bin:/:}"
+        done
+        _pinstack_path="${_pinstack_path#:}"
+        _pinstack_path="${_pinstack_path%:}"
+        export PATH="$_pinstack_bin${_pinstack_path:+:$_pinstack_path}"
+    done
+fi
 
 export PULUMI_SKIP_UPDATE_CHECK="${PULUMI_SKIP_UPDATE_CHECK:-true}"
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}"

@@ -15,6 +15,7 @@ export const playground: StackPreset = {
     deploy: "auto",
     immutableRepositories: false,
     resolveDigests: false,
+    rolloutTimeoutSeconds: 120,
     imageRetention: { keepTagged: 20, expireUntaggedDays: 3 },
     levels: {
         ...allRulesAt("advisory"),

@@ -34,6 +34,13 @@ export interface StackPreset {
      * registry and the Docker provider; a stack without them sets it false in `pinstack:preset`.
      */
     readonly resolveDigests: boolean;
+    /**
+     * How long `pulumi up` waits for a Deployment to become available or a migrations Job to
+     * complete before it fails the update (the provider's own default is 10 minutes). A
+     * rollout that cannot finish in this time is a failed update, and the stack then counts
+     * as not deployed until a later update succeeds.
+     */
+    readonly rolloutTimeoutSeconds: number;
     /** ECR lifecycle policy: tagged images kept (newest first) and days before untagged ones expire; the stack's pinned tags are kept besides. */
     readonly imageRetention: { readonly keepTagged: number; readonly expireUntaggedDays: number };
     /** Enforcement of each rule on this stack. */

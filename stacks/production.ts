@@ -15,6 +15,7 @@ export const production: StackPreset = {
     deploy: "manual",
     immutableRepositories: true,
     resolveDigests: true,
+    rolloutTimeoutSeconds: 300,
     imageRetention: { keepTagged: 200, expireUntaggedDays: 14 },
     levels: allRulesAt("mandatory"),
 };

@@ -15,6 +15,7 @@ export const staging: StackPreset = {
     deploy: "auto",
     immutableRepositories: true,
     resolveDigests: true,
+    rolloutTimeoutSeconds: 180,
     imageRetention: { keepTagged: 50, expireUntaggedDays: 7 },
     levels: {
         ...allRulesAt("mandatory"),

@@ -8,34 +8,86 @@ export function register(program: Command): void {
         .command("status")
         .description("show what runs where: a row per service and package, a column per stack, drift marked")
         .option("--json", "one JSON object per row: kind, name, stacks {stack: pin|null}, drift, missing, tagMoved")
+        .option("--live", "also read each cluster stack's Deployments (kubectl) and mark containers that run something the stack file does not pin; exit 1 when one does")
         .addHelpText(
             "after",
             `
 Examples:
   $ pinstack status
   $ pinstack -C examples/fragalysis status --json
+  $ pinstack status --live
+
 
 A row drifts when the stacks do not all run the same pin (expected while a release moves
-through); "tag moved" means one image:tag has different digests on two stacks.`,
+through); "tag moved" means one image:tag has different digests on two stacks.
+
+--live compares the cluster with the stack files, for every stack that deploys to one
+(pinstack:kubeconfig, or the ambient kubeconfig; stacks with pinstack:renderDir are left
+out): "drift" is a container running another image than its pin (kubectl set image),
+"unpinned" one the stack file does not have, "missing" a Deployment or container not in the
+cluster (not deployed yet). JSON rows have kind "live".`,
         )
-        .action(async (options: { json?: boolean }, command: Command) => {
+        .action(async (options: { json?: boolean; live?: boolean }, command: Command) => {
             const { loadAllStacks } = await import("../../lib/config");
             const { colorEnabled, jsonLine, painter, pinMatrix, renderTable, shortDigest } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const stacks = loadAllStacks(dir);
             const rows = pinMatrix(stacks);
+            const live = options.live ? await liveFindings(stacks, dir) : undefined;
             if (options.json) {
                 process.stdout.write(rows.map((row) => jsonLine(row)).join(""));
-                return;
+                if (live) process.stdout.write(live.findings.map((f) => jsonLine({ kind: "live", ...f })).join(""));
+            } else {
+                const paint = painter(colorEnabled());
+                const names = stacks.map((s) => s.stack);
+                const table = {
+                    headers: ["KIND", "NAME", ...names.map((n) => n.toUpperCase()), "STATE"],
+                    rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => cell(row.stacks[n], shortDigest)), state(row, paint)]),
+                };
+                process.stdout.write(renderTable(table));
+                if (live) process.stdout.write(liveReport(live, paint, renderTable));
             }
-            const paint = painter(colorEnabled());
-            const names = stacks.map((s) => s.stack);
-            const table = {
-                headers: ["KIND", "NAME", ...names.map((n) => n.toUpperCase()), "STATE"],
-                rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => cell(row.stacks[n], shortDigest)), state(row, paint)]),
-            };
-            process.stdout.write(renderTable(table));
+            if (live?.findings.some((f) => f.state === "drift" || f.state === "unpinned")) process.exitCode = 1;
         });
+}
+
+type Findings = { findings: import("../../lib/live").LiveFinding[]; rendered: string[] };
+
+async function liveFindings(stacks: readonly import("../../lib/model").StackConfig[], dir: string): Promise<Findings> {
+    const { compareLive, readLiveDeployments } = await import("../../lib/live");
+    const findings: Findings["findings"] = [];
+    const rendered: string[] = [];
+    for (const stack of stacks) {
+        if (stack.renderDir) rendered.push(stack.stack);
+        else findings.push(...compareLive(stack, readLiveDeployments(stack, { dir })));
+    }
+    return { findings, rendered };
+}
+
+/** A reference with its digest cut to 12 hex digits, as the matrix shows digests; `-` for none. */
+function short(ref: string | null): string {
+    return ref === null ? "-" : ref.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, "@sha256:$1");
+}
+
+function liveReport(live: Findings, paint: ReturnType<typeof Painter>, renderTable: typeof import("../../lib/format").renderTable): string {
+    const shown = live.findings.filter((f) => f.state !== "matches");
+    const stacks = [...new Set(live.findings.map((f) => f.stack))];
+    const lines = ["", "live (the cluster against the stack files):"];
+    for (const stack of stacks) {
+        const of = live.findings.filter((f) => f.stack === stack);
+        const matching = of.filter((f) => f.state === "matches").length;
+        lines.push(`  ${stack}: ${matching} of ${of.length} container(s) run their pin`);
+    }
+    for (const stack of live.rendered) lines.push(`  ${stack}: renders manifests, no cluster`);
+    let text = `${lines.join("\n")}\n`;
+    if (shown.length) {
+        const colour = { drift: "red", unpinned: "red", missing: "yellow", matches: "green" } as const;
+        text += `\n${renderTable({
+            headers: ["STACK", "SERVICE", "DEPLOYMENT", "CONTAINER", "PINNED", "LIVE", "STATE"],
+            rows: shown.map((f) => [f.stack, f.service, f.deployment, f.container, short(f.pinned), short(f.live), paint(colour[f.state], f.state)]),
+        })}`;
+    }
+    return text;
 }
 
 function cell(pin: PinView | null | undefined, shortDigest: (digest: string) => string): string {

@@ -25,9 +25,10 @@ import * as YAML from "yaml";
 import { sealProvenance, serviceSubject } from "../../lib/provenance";
 import { ensureBuilt } from "../../tests/cli/helpers";
 import { pushBlob, RunningRegistry, startRegistry } from "../../tests/e2e/support/registry";
+import { pulumiBinary } from "../../tests/support/toolchain";
 
 export const repoRoot = path.resolve(__dirname, "../..");
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const pinstackBin = path.join(repoRoot, "bin", "pinstack.js");
 /** The program's own files; node_modules is linked, not copied. */

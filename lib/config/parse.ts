@@ -75,6 +75,13 @@ export function parseStackConfig(
             location: at(["pinstack:environment"]),
         });
     }
+    if (config["pinstack:renderDir"] && config["pinstack:kubeconfig"]) {
+        // Render mode never reaches a cluster: a kubeconfig next to it means one of the two is a mistake.
+        semantic.push({
+            message: "pinstack:renderDir and pinstack:kubeconfig exclude each other: render manifests to a directory, or deploy to the cluster of a kubeconfig",
+            location: at(["pinstack:kubeconfig"]),
+        });
+    }
     const services = Object.entries((config["pinstack:services"] ?? {}) as Record<string, RawService>).map(([name, value]) =>
         toServicePin(name, value, at, locate, semantic),
     );
@@ -92,6 +99,9 @@ export function parseStackConfig(
         holdReason: config["pinstack:holdReason"] as string | undefined,
         cloud: config["pinstack:cloud"] as boolean | undefined,
         renderDir: config["pinstack:renderDir"] as string | undefined,
+        // Pulumi.yaml gives both the default "" (unset), as it does renderDir.
+        kubeconfig: (config["pinstack:kubeconfig"] as string | undefined) || undefined,
+        kubeContext: (config["pinstack:kubeContext"] as string | undefined) || undefined,
         services,
         packages,
         gates: (config["pinstack:gates"] ?? {}) as Gates,

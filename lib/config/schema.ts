@@ -123,6 +123,7 @@ const presetOverrides = {
         deploy: { type: "string", enum: ["auto", "manual"] },
         immutableRepositories: { type: "boolean" },
         resolveDigests: { type: "boolean" },
+        rolloutTimeoutSeconds: { type: "integer", minimum: 1, maximum: 86400 },
         imageRetention: {
             type: "object",
             additionalProperties: false,
@@ -183,6 +184,8 @@ export const stackConfigSchema = {
         "pinstack:holdReason": { type: "string" },
         "pinstack:cloud": { type: "boolean" },
         "pinstack:renderDir": { type: "string" },
+        "pinstack:kubeconfig": { type: "string" },
+        "pinstack:kubeContext": { type: "string" },
         "pinstack:services": {
             type: "object",
             propertyNames: { pattern: k8sName, maxLength: 63 },

@@ -46,7 +46,7 @@ export function runPulumi(args: readonly string[], options: PulumiOptions): Pulu
     if (result.error) {
         const code = (result.error as NodeJS.ErrnoException).code;
         throw refused(code === "ENOENT" ? "the pulumi CLI is not installed (or not on PATH)" : `cannot run pulumi (${code ?? result.error.message})`, {
-            fix: "source scripts/env.sh (it puts ~/.pulumi/bin on PATH), or set PINSTACK_PULUMI to the pulumi executable",
+            fix: "source scripts/env.sh (it puts the project's .pinstack/pulumi/bin on PATH and sets PULUMI_HOME), or set PINSTACK_PULUMI to the pulumi executable",
         });
     }
     return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };

@@ -8,7 +8,7 @@
  * stack file lowers the program's rules with `pinstack:preset.levels`. The pack takes its
  * levels from its config, not from the stack file, so it still refuses.
  *
- * Needs the toolchain (~/.pulumi/bin/pulumi and scripts/env.sh, from scripts/setup); skipped
+ * Needs the toolchain (the CLI in .pinstack/pulumi/bin and scripts/env.sh, from scripts/setup); skipped
  * with a note otherwise.
  */
 import * as assert from "assert";
@@ -18,9 +18,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { sealFor, serviceSubject } from "../../lib/provenance";
+import { pulumiBinary } from "../support/toolchain";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const packDir = path.join(repoRoot, "policies");
 /** What the program needs at run time; node_modules is linked, not copied. */

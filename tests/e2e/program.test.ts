@@ -1,7 +1,7 @@
 /**
  * The program with the real Pulumi CLI: a temporary copy of the project, a file backend of
  * its own, and the Kubernetes provider rendering manifests to out/<stack>/. Runs when the
- * toolchain is installed (~/.pulumi/bin/pulumi and scripts/env.sh, from scripts/setup);
+ * toolchain is installed (the CLI in .pinstack/pulumi/bin and scripts/env.sh, from scripts/setup);
  * skipped with a note otherwise.
  */
 import * as assert from "assert";
@@ -11,9 +11,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { sealProvenance, serviceSubject } from "../../lib/provenance";
+import { pulumiBinary } from "../support/toolchain";
 
 const repoRoot = path.resolve(__dirname, "../..");
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 /** What the program needs at run time; node_modules is linked, not copied. */
 const projectEntries = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"];

@@ -1,9 +1,10 @@
 /**
  * The Pulumi toolchain that scripts/setup builds from Go modules, exercised with the real CLI:
- * the CLI itself, pinstack's language host (programs and policy packs) and the render-only
- * Kubernetes provider. Everything runs in a temporary directory with its own PULUMI_HOME
- * (its plugin cache linked to the real one) and a file backend, so `pulumi login` never
- * touches the user's credentials. Needs `scripts/setup` to have run; fails otherwise.
+ * the CLI itself, pinstack's language host (programs and policy packs) and the upstream
+ * Kubernetes provider, rendering and against the local cluster. Everything runs in a temporary
+ * directory with its own PULUMI_HOME (its plugin cache linked to the project's) and a file
+ * backend, so `pulumi login` never touches anyone's credentials. Needs `scripts/setup` to have
+ * run; fails otherwise.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -11,10 +12,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { testCluster } from "./support/cluster";
 
 const repoRoot = path.resolve(__dirname, "../..");
-// Where the CLI keeps plugins: $PULUMI_HOME, else the account's home from the user database.
-const pulumiHome = process.env.PULUMI_HOME ?? path.join(os.userInfo().homedir, ".pulumi");
+// The project's own Pulumi home (scripts/env.sh), where scripts/setup installs everything.
+const pulumiHome = process.env.PULUMI_HOME ?? path.join(repoRoot, ".pinstack", "pulumi");
 const cliVersion = /github\.com\/pulumi\/pulumi\/pkg\/v3 (v\S+)/.exec(
     fs.readFileSync(path.join(repoRoot, "toolchain", "pulumi-cli", "go.mod"), "utf8"),
 )![1];
@@ -139,17 +141,37 @@ describe("Pulumi toolchain built by scripts/setup (real CLI, offline)", function
         const out = ws.ok(ws.root, ["version"]).trim();
         assert.strictEqual(out, cliVersion);
         const which = spawnSync("bash", ["-c", "command -v pulumi"], { env: ws.env, encoding: "utf8" }).stdout.trim();
-        assert.strictEqual(which, path.join(os.homedir(), ".pulumi", "bin", "pulumi"));
+        assert.strictEqual(which, path.join(pulumiHome, "bin", "pulumi"));
         assert.ok(fs.existsSync(path.join(path.dirname(which), "pulumi-language-nodejs")), "language host next to the CLI");
     });
 
-    it(`the kubernetes plugin v${k8sVersion} is registered in the plugin cache`, function () {
+    it(`the kubernetes plugin v${k8sVersion} is the upstream provider, in the project's plugin cache`, function () {
+        assert.strictEqual(k8sVersion, "4.25.0", "package.json pins the SDK to the provider version setup builds");
         const out = ws.ok(ws.root, ["plugin", "ls", "--json"]);
-        const plugins: { name: string; kind: string; version: string }[] = JSON.parse(out.slice(out.indexOf("["), out.lastIndexOf("]") + 1));
-        assert.ok(
-            plugins.some((p) => p.name === "kubernetes" && p.kind === "resource" && p.version === k8sVersion),
-            `no resource plugin kubernetes ${k8sVersion} in ${JSON.stringify(plugins)}`,
-        );
+        const plugins: { name: string; kind: string; version: string; path: string }[] = JSON.parse(out.slice(out.indexOf("["), out.lastIndexOf("]") + 1));
+        const k8s = plugins.find((p) => p.name === "kubernetes" && p.kind === "resource" && p.version === k8sVersion);
+        assert.ok(k8s, `no resource plugin kubernetes ${k8sVersion} in ${JSON.stringify(plugins)}`);
+        // Built from github.com/pulumi/pulumi-kubernetes/provider/v4 (its Go build info says so).
+        const binary = path.join(pulumiHome, "plugins", `resource-kubernetes-v${k8sVersion}`, "pulumi-resource-kubernetes");
+        const info = spawnSync("go", ["version", "-m", binary], { encoding: "utf8" });
+        assert.strictEqual(info.status, 0, info.stderr);
+        assert.match(info.stdout, /\tdep\tgithub\.com\/pulumi\/pulumi-kubernetes\/provider\/v4\tv4\.0\.0-20260115033456-f47bc2d6f199/);
+        assert.doesNotMatch(info.stdout, /kubernetes-render/);
+    });
+
+    it("nothing is read from or written to ~/.pulumi: the project's PULUMI_HOME holds it all", function () {
+        const home = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-home-"));
+        try {
+            const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
+            delete env.PULUMI_HOME;
+            const script = 'source scripts/env.sh && echo "$PULUMI_HOME" && pulumi plugin ls --json >/dev/null && pulumi whoami >/dev/null 2>&1; true';
+            const run = spawnSync("bash", ["-c", script], { cwd: repoRoot, env, encoding: "utf8" });
+            assert.strictEqual(run.status, 0, run.stderr);
+            assert.strictEqual(run.stdout.trim(), path.join(repoRoot, ".pinstack", "pulumi"));
+            assert.ok(!fs.existsSync(path.join(home, ".pulumi")), "something was written to $HOME/.pulumi");
+        } finally {
+            fs.rmSync(home, { recursive: true, force: true });
+        }
     });
 
     describe("a TypeScript program rendering a Deployment", function () {
@@ -254,17 +276,18 @@ export const inspected = util.inspect(err, { colors: true });
         assert.match(out, /inspected:[^\n]*\n?[^\n]*frame directly under a scope at f \(\/x\/node_modules\/@pulumi\/resource\.ts:1598:22\)/);
     });
 
-    it("a provider without renderYamlToDirectory fails with the render-only explanation", function () {
+    it("the same provider applies to the local cluster: the object is in the API, and destroy removes it", function () {
+        const cluster = testCluster();
         const dir = ws.project("cluster", `
 import * as k8s from "@pulumi/kubernetes";
-const provider = new k8s.Provider("cluster", { namespace: "prod" });
-new k8s.core.v1.ConfigMap("settings", { data: { a: "b" } }, { provider });
+const provider = new k8s.Provider("cluster", { kubeconfig: ${JSON.stringify(cluster.kubeconfig)}, namespace: "default" });
+new k8s.core.v1.ConfigMap("settings", { metadata: { name: "toolchain-e2e" }, data: { a: "b" } }, { provider });
 `);
         ws.ok(dir, ["stack", "init", "e2e", "--secrets-provider", "passphrase"]);
-        const run = ws.pulumi(dir, ["preview"]);
-        assert.notStrictEqual(run.code, 0, run.out);
-        assert.match(run.out, /render-only build/);
-        assert.match(run.out, /Set `renderYamlToDirectory` on the kubernetes Provider/);
+        ws.ok(dir, ["up", "--yes", "--skip-preview"]);
+        assert.deepStrictEqual(cluster.get(["configmap", "toolchain-e2e", "-n", "default"]).data, { a: "b" });
+        ws.ok(dir, ["destroy", "--yes", "--skip-preview"]);
+        assert.notStrictEqual(cluster.kubectl(["get", "configmap", "toolchain-e2e", "-n", "default"], true).code, 0, "destroy deleted it");
     });
 
     describe("a TypeScript policy pack run through the language host", function () {
@@ -330,7 +353,7 @@ new PolicyPack("e2e-pack", {
     });
 
     it("the toolchain's own Go unit tests pass", function () {
-        for (const module of ["language-nodejs", "kubernetes-render"]) {
+        for (const module of ["language-nodejs"]) {
             const result = spawnSync("go", ["test", "./..."], { cwd: path.join(repoRoot, "toolchain", module), encoding: "utf8", timeout: 600_000 });
             if (result.error) throw result.error;
             assert.strictEqual(result.status, 0, `go test in toolchain/${module}:\n${result.stdout}\n${result.stderr}`);

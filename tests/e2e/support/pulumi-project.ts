@@ -1,16 +1,17 @@
 /**
  * A temporary copy of the pinstack project run with the real Pulumi CLI: its own file backend,
  * its own git repository (history reads the stack files' commits), manifests rendered to out/.
- * Needs the toolchain from scripts/setup (~/.pulumi/bin, scripts/env.sh); throws when it is
+ * Needs the toolchain from scripts/setup (.pinstack/pulumi/bin, scripts/env.sh); throws when it is
  * missing, so the acceptance test fails instead of silently skipping.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { pulumiBinary } from "../../support/toolchain";
 
 export const repoRoot = path.resolve(__dirname, "../../..");
-const pulumiBin = path.join(os.homedir(), ".pulumi", "bin", "pulumi");
+const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const bin = path.join(repoRoot, "bin", "pinstack.js");
 /** What the program needs at run time; node_modules is linked, not copied. */

@@ -8,7 +8,7 @@ import { AnnotationKeys, LabelKeys } from "../../../components/labels";
 import { main as pinstack } from "../../../cli/main";
 import { sealProvenance, serviceSubject } from "../../../lib/provenance";
 import { Harness, mockEngine, promiseOf, registryDigest } from "../components/harness";
-import { asPulumiConfig, projectDir, stackFileConfig, stackNames } from "./stackFiles";
+import { asPulumiConfig, mockKubeconfig, projectDir, stackFileConfig, stackNames } from "./stackFiles";
 import program = require("../../../index");
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -116,10 +116,18 @@ describe("program (index.ts) under mocks", () => {
                 assert.deepStrictEqual(engine.ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name), [config["pinstack:namespace"]]);
             });
 
-            it("renders through one provider writing to out/<stack>", async () => {
+            it("deploys through one provider: playground renders to out/<stack>, staging and production to a cluster", async () => {
                 const { engine } = await runStack(stack);
                 const [provider] = engine.ofType("pulumi:providers:kubernetes");
-                assert.strictEqual(provider.inputs.renderYamlToDirectory, `out/${stack}`);
+                if (stack === "playground") {
+                    assert.strictEqual(provider.inputs.renderYamlToDirectory, `out/${stack}`);
+                    assert.strictEqual(provider.inputs.kubeconfig, undefined);
+                } else {
+                    assert.strictEqual(provider.inputs.kubeconfig, mockKubeconfig);
+                    assert.strictEqual(provider.inputs.renderYamlToDirectory, undefined);
+                    // The repository's own file names the local cluster of scripts/cluster.
+                    assert.match(fs.readFileSync(path.join(projectDir, `Pulumi.${stack}.yaml`), "utf8"), /^ {2}pinstack:kubeconfig: \.pinstack\/cluster\/kubeconfig$/m);
+                }
                 const objects = engine.registrations.filter((r) => r.type.startsWith("kubernetes:"));
                 for (const r of objects) assert.ok(r.provider.startsWith(`${provider.urn}::`), `${r.type} ${r.name} uses ${r.provider}`);
             });
@@ -411,6 +419,24 @@ describe("program (index.ts) under mocks", () => {
             });
             assert.strictEqual(registered, 0);
             assert.match(error.message, /^Pulumi\.staging\.yaml:3:\d+: pinstack:environment: unknown environment 'prod'/);
+        });
+
+        it("stops, naming file, line and key, when pinstack:kubeconfig names no file (no cluster started)", async () => {
+            const { error, registered } = await failure("staging", (c) => {
+                c["pinstack:kubeconfig"] = ".pinstack/no-such-cluster/kubeconfig";
+            });
+            assert.strictEqual(registered, 0);
+            assert.ok(pulumi.RunError.isInstance(error));
+            const line = fs.readFileSync(path.join(projectDir, "Pulumi.staging.yaml"), "utf8").split("\n").findIndex((l) => l.includes("pinstack:kubeconfig:")) + 1;
+            assert.match(error.message, new RegExp(`^Pulumi\\.staging\\.yaml:${line}:3: pinstack:kubeconfig: \\.pinstack/no-such-cluster/kubeconfig is not a file\\n  fix: start the local cluster \\(scripts/cluster up\\)`));
+        });
+
+        it("refuses renderDir and kubeconfig together (exit 2 in check, a stop in the program)", async () => {
+            const { error, registered } = await failure("staging", (c) => {
+                c["pinstack:renderDir"] = "out/staging";
+            });
+            assert.strictEqual(registered, 0);
+            assert.match(error.message, /^Pulumi\.staging\.yaml:\d+:3: pinstack:kubeconfig: pinstack:renderDir and pinstack:kubeconfig exclude each other/);
         });
 
         it("names the file even when the stack has none (config from --config only)", async () => {
