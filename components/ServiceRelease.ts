@@ -48,6 +48,15 @@ export interface ServiceReleaseArgs {
     readonly rolloutTimeoutSeconds?: number;
 }
 
+/**
+ * The stack file is the truth for what runs: a field someone changed by hand in the cluster
+ * (`kubectl set image`, `kubectl scale`, an edited flag) is owned by that field manager under
+ * server-side apply, and the next `pulumi up` would stop at the conflict. This annotation makes
+ * the provider take those fields back (`pulumi preview --refresh` shows the drift first, and
+ * `pinstack status --live` names it).
+ */
+export const takeBackHandEdits = { "pulumi.com/patchForce": "true" } as const;
+
 /** Mount point of the app ConfigMap: its flags are files here, refreshed while pods run. */
 export const appConfigMountPath = "/etc/pinstack/config";
 export const defaultVersionFilePath = "/app/version.json";
@@ -146,7 +155,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
 
         if (plan.appConfig) {
             this.appConfig = new k8s.core.v1.ConfigMap(`${name}-config`, {
-                metadata: { name: `${pin.name}-config`, namespace: args.namespace, labels },
+                metadata: { name: `${pin.name}-config`, namespace: args.namespace, labels, annotations: { ...takeBackHandEdits } },
                 data: { ...plan.appConfig },
             }, { parent: this });
         }
@@ -208,6 +217,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                     namespace: args.namespace,
                     labels: versionLabels,
                     annotations: {
+                        ...takeBackHandEdits,
                         ...commonAnnotations,
                         ...pinAnnotations({
                             reference: pinReference(workloadImage),
@@ -246,7 +256,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
         });
 
         this.service = new k8s.core.v1.Service(name, {
-            metadata: { name: pin.name, namespace: args.namespace, labels },
+            metadata: { name: pin.name, namespace: args.namespace, labels, annotations: { ...takeBackHandEdits } },
             spec: {
                 type: "ClusterIP",
                 selector: { [LabelKeys.name]: pin.name, ...plan.serviceSelector },

@@ -107,10 +107,20 @@ export function deploymentOf(updates: readonly StackUpdate[], kind: "service" | 
     if (latest.kind === "destroy") return { deployed: false, why: `the stack was destroyed in update ${latest.version} (${latest.startTime})` };
     const pins = pinsOfUpdate(latest);
     const running = kind === "service" ? describeService(pins.services.get(name)) : pins.packages.get(name)?.version;
+    // A rollout that failed with this very pin is the reason a person needs first.
+    const failed = updates.find((u) => isDeployment(u) && u.kind === "update" && u.result === "failed" && identityIn(u, kind, name) === identity);
     return {
         deployed: false,
-        why: `its last successful update (${latest.version}, ${latest.startTime}) ran ${running ? `${kind} ${name} at ${running}` : `no ${kind} ${name}`}`,
+        why: [
+            ...(failed ? [`update ${failed.version} (${failed.startTime}) ran it and failed`] : []),
+            `its last successful update (${latest.version}, ${latest.startTime}) ran ${running ? `${kind} ${name} at ${running}` : `no ${kind} ${name}`}`,
+        ].join("; "),
     };
+}
+
+function identityIn(update: StackUpdate, kind: "service" | "package", name: string): string {
+    const pins = pinsOfUpdate(update);
+    return kind === "service" ? serviceIdentity(pins.services.get(name)) : packageIdentity(pins.packages.get(name));
 }
 
 export function describeService(pin: RawPin | undefined): string | undefined {

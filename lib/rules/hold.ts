@@ -1,10 +1,24 @@
 import type { PackagePin, ServicePin, StackConfig } from "../model";
+import { packageSubject, sealedBeforeContainers, serviceSubject, verifySeal } from "../provenance";
 import type { Finding, ImageSubject, Rule, RuleContext, StackRuleOptions } from "./types";
 import { describeImage } from "./types";
 
 function holdMessage(config: Pick<StackConfig, "stack" | "holdReason">): string {
     const reason = config.holdReason ? ` (${config.holdReason})` : "";
     return `${config.stack} is on hold${reason}: only rollbacks pass; finish the incident, then clear pinstack:hold in a reviewed change`;
+}
+
+/**
+ * A pin `pinstack rollback` wrote, still as it wrote it: rollback provenance whose seal
+ * verifies over the pin. A hand edit of the tag under a rollback provenance breaks the seal,
+ * and is then a change like any other (the provenance rule may be off where the stack is, as
+ * on staging, so hold must not take `rollback: true` on trust).
+ */
+function isSealedRollback(service: ServicePin): boolean {
+    const provenance = service.provenance;
+    if (!provenance?.rollback) return false;
+    const subject = serviceSubject(service);
+    return verifySeal(subject, provenance) || sealedBeforeContainers(subject, provenance);
 }
 
 /** Options for the image form of the hold rule. */
@@ -33,12 +47,12 @@ export const holdRule: Rule & { imageOnHold(image: ImageSubject, stack: string, 
         for (const service of config.services) {
             const old = before.get(service.name);
             if (old && old.tag === service.tag && old.digest === service.digest && old.image === service.image) continue;
-            if (service.provenance?.rollback) continue;
+            if (isSealedRollback(service)) continue;
             findings.push({ subject: service.name, location: service.fieldLocations?.tag ?? service.location, message: `service ${service.name} changed: ${holdMessage(held)}` });
         }
         const beforePackages = new Map<string, PackagePin>(previous.packages.map((p) => [p.name, p]));
         for (const pkg of config.packages) {
-            if (beforePackages.get(pkg.name)?.version === pkg.version || pkg.provenance?.rollback) continue;
+            if (beforePackages.get(pkg.name)?.version === pkg.version || (pkg.provenance?.rollback && verifySeal(packageSubject(pkg), pkg.provenance))) continue;
             findings.push({ subject: pkg.name, location: pkg.fieldLocations?.version ?? pkg.location, message: `package ${pkg.name} changed: ${holdMessage(held)}` });
         }
         return findings;

@@ -1,7 +1,7 @@
 /**
  * The policy pack with the real Pulumi CLI: `pulumi preview --policy-pack policies
  * --policy-pack-config policies/config.<stack>.json` on temporary copies of the stacks
- * (cloud off, manifests rendered), each in a file backend of its own. The pack is the
+ * (cloud off; production previews against the local cluster, playground renders), each in a file backend of its own. The pack is the
  * repository's policies/ directory as committed, run by pinstack's language host.
  *
  * The bad pin is written the way a hand edit would get it past the program's own check: the
@@ -19,6 +19,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { sealFor, serviceSubject } from "../../lib/provenance";
 import { pulumiBinary } from "../support/toolchain";
+import { testCluster } from "./support/cluster";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const pulumiBin = pulumiBinary();
@@ -56,6 +57,14 @@ class ProjectCopy {
         // Stack files, and every tsconfig (Pulumi.yaml may name one for the language host).
         for (const file of fs.readdirSync(repoRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f) || /^tsconfig.*\.json$/.test(f))) {
             fs.copyFileSync(path.join(repoRoot, file), path.join(this.dir, file));
+        }
+        // The stacks that deploy to a cluster preview against the test cluster: the pack sees
+        // what the provider's server-side dry run returns, as it does for a real deploy.
+        for (const file of fs.readdirSync(this.dir).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
+            const text = fs.readFileSync(path.join(this.dir, file), "utf8");
+            if (/^ {2}pinstack:kubeconfig: /m.test(text)) {
+                fs.writeFileSync(path.join(this.dir, file), text.replace(/^( {2}pinstack:kubeconfig: ).*$/m, `$1${testCluster().kubeconfig}`));
+            }
         }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"), "dir");
         const state = path.join(this.dir, ".pulumi-state");
@@ -102,7 +111,7 @@ function violations(out: string): { level: string; policy: string; resource: str
     return [...out.matchAll(/^\s*- \[(advisory|mandatory)\]\s+([a-z-]+)\s+\(([^)]*)\)/gm)].map((m) => ({ level: m[1], policy: m[2], resource: m[3] }));
 }
 
-describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off, rendering)", function () {
+describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off; production on the local cluster, playground rendering)", function () {
     this.timeout(900_000);
     let project: ProjectCopy;
 

@@ -1,6 +1,6 @@
 /**
  * Acceptance of `pinstack promote`, `rollback`, `hold` and `history` with the real Pulumi CLI
- * (file backend, manifests rendered), a real registry (docker-registry on 127.0.0.1) and git:
+ * (file backend; staging and production deployed to the local cluster), a real registry (docker-registry on 127.0.0.1) and git:
  *
  *   up staging -> promote staging -> production -> up production -> staging moves on ->
  *   promote again -> preview production shows exactly the pin change -> up -> rollback restores
@@ -10,16 +10,17 @@
 import { strict as assert } from "assert";
 import * as YAML from "yaml";
 import { ensureBuilt } from "../cli/helpers";
+import { testCluster, TestCluster } from "./support/cluster";
 import { PulumiProject } from "./support/pulumi-project";
 import { pushImage, RunningRegistry, startRegistry } from "./support/registry";
 
-function staging(host: string, backendTag: string): string {
+function staging(host: string, backendTag: string, kubeconfig: string): string {
     return `# Staging: deployed automatically; release candidates allowed.
 config:
   pinstack:environment: staging
-  pinstack:namespace: staging
+  pinstack:namespace: e2e-promotion-staging
   pinstack:cloud: false
-  pinstack:renderDir: out/staging
+  pinstack:kubeconfig: ${kubeconfig}
   pinstack:preset:
     resolveDigests: false
   pinstack:services:
@@ -42,13 +43,13 @@ config:
 }
 
 /** Production before its first promotion: settings only, the pins come from staging. */
-function production(): string {
+function production(kubeconfig: string): string {
     return `# Production: pins change only through \`pinstack promote staging production\`.
 config:
   pinstack:environment: production
-  pinstack:namespace: production-stack
+  pinstack:namespace: e2e-promotion-production
   pinstack:cloud: false       # no AWS account here
-  pinstack:renderDir: out/production
+  pinstack:kubeconfig: ${kubeconfig}
   pinstack:preset:
     resolveDigests: false     # every pin carries its digest
     soakMinutes: 0            # the test cannot wait an hour; soak is tested in tests/unit and tests/cli
@@ -71,6 +72,7 @@ interface Step {
 describe("promotion end to end (real Pulumi CLI, real registry, git)", function () {
     this.timeout(1_800_000);
     let registry: RunningRegistry;
+    let cluster: TestCluster;
     let project: PulumiProject;
     const digests: Record<string, string> = {};
     const commits: Record<string, string> = {};
@@ -78,10 +80,11 @@ describe("promotion end to end (real Pulumi CLI, real registry, git)", function 
     before(async () => {
         ensureBuilt();
         registry = await startRegistry();
+        cluster = testCluster();
         digests["backend:2023.05.1"] = await pushImage(registry, "pinstack-example/backend", "2023.05.1", "backend May");
         digests["backend:2023.06.1"] = await pushImage(registry, "pinstack-example/backend", "2023.06.1", "backend June");
         digests["frontend:2023.05.4"] = await pushImage(registry, "pinstack-example/frontend", "2023.05.4", "frontend", "oci-index");
-        project = new PulumiProject({ "Pulumi.staging.yaml": staging(registry.host, "2023.05.1"), "Pulumi.production.yaml": production() });
+        project = new PulumiProject({ "Pulumi.staging.yaml": staging(registry.host, "2023.05.1", cluster.kubeconfig), "Pulumi.production.yaml": production(cluster.kubeconfig) });
         project.initStacks(["staging", "production"]);
     });
     after(async () => {
@@ -110,7 +113,7 @@ describe("promotion end to end (real Pulumi CLI, real registry, git)", function 
     });
 
     it("2. staging moves on; promote backend: only its keys change; preview production shows exactly that pin change", () => {
-        project.write("Pulumi.staging.yaml", staging(registry.host, "2023.06.1"));
+        project.write("Pulumi.staging.yaml", staging(registry.host, "2023.06.1", cluster.kubeconfig));
         project.commit("staging: backend 2023.06.1");
         project.up("staging", "staging: backend 2023.06.1");
         const before = project.read("Pulumi.production.yaml");

@@ -101,7 +101,18 @@ describe("ServiceRelease", () => {
                 [AnnotationKeys.reason]: "release 2023.05.1",
                 [AnnotationKeys.seal]: provenance.seal,
                 [AnnotationKeys.rollback]: "true",
+                // The stack file wins over a hand edit in the cluster (server-side apply conflicts).
+                "pulumi.com/patchForce": "true",
             });
+        });
+
+        it("takes back fields edited by hand on the Deployment, the Service and the app ConfigMap (patchForce), not on Jobs or version files", async () => {
+            const { engine } = await release(servicePin({ strategy: "read-only", readOnly: true, migrations: { command: ["migrate"] } }));
+            for (const r of engine.registrations.filter((r) => r.type.startsWith("kubernetes:"))) {
+                const forced = r.inputs.metadata?.annotations?.["pulumi.com/patchForce"];
+                const expected = [DEPLOYMENT, "kubernetes:core/v1:Service"].includes(r.type) || r.inputs.metadata?.name === "backend-config";
+                assert.strictEqual(forced, expected ? "true" : undefined, `${r.type} ${r.inputs.metadata?.name}`);
+            }
         });
 
         it("leaves provenance annotations out for a typed-in pin", async () => {

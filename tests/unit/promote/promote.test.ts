@@ -231,6 +231,18 @@ describe("promote: plan and apply", () => {
             );
         });
 
+        it("names the failed update that ran the pin, before the last successful one", async () => {
+            const h = history([
+                { minutesAgo: 200, services: stagingPins({ backendTag: "2023.04.2" }) },
+                { minutesAgo: 150, result: "failed", services: stagingPins() },
+                { minutesAgo: 120, result: "failed", services: stagingPins({ backendTag: "2023.04.9" }) },
+            ], NOW);
+            await assert.rejects(
+                planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "r" }, environment(p.dir, { staging: h }), registry()),
+                refusedWith(/service backend 2023\.05\.1 was never successfully deployed on staging: update 2 \([^)]+\) ran it and failed; its last successful update \(1, [^)]+\) ran service backend at 2023\.04\.2/),
+            );
+        });
+
         it("ignores failed updates, previews and refreshes", async () => {
             const h = history([
                 { minutesAgo: 200, services: stagingPins({ backendTag: "2023.04.2" }) },

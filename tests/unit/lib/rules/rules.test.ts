@@ -14,6 +14,7 @@ import {
     rules,
 } from "../../../../lib/rules";
 import { presets } from "../../../../stacks";
+import { sealProvenance, serviceSubject } from "../../../../lib/provenance";
 import { DIGEST, goodProduction, makeStack, OTHER_DIGEST, promotedPackage, promotedService } from "./fixtures";
 
 const ids = (violations: readonly Violation[]) => violations.map((v) => v.rule);
@@ -302,8 +303,18 @@ describe("rule hold", () => {
                 return s;
             })() },
         });
-        const withRollback = { ...rolledBack, services: rolledBack.services.map((s) => ({ ...s, provenance: s.provenance && { ...s.provenance, rollback: true } })) };
+        // As `pinstack rollback` writes it: rollback provenance, sealed over the pin.
+        const withRollback = { ...rolledBack, services: rolledBack.services.map((s) => {
+            const { seal: _seal, ...unsealed } = s.provenance!;
+            return { ...s, provenance: sealProvenance(serviceSubject(s), { ...unsealed, rollback: true }) };
+        }) };
         assert.deepEqual(only(evaluateStack(withRollback, undefined, { previous: before }), "hold"), []);
+        // `rollback: true` typed next to a seal that does not cover it (or a tag edited under a
+        // rollback's provenance) is not a rollback.
+        const forged = { ...rolledBack, services: rolledBack.services.map((s) => ({ ...s, provenance: s.provenance && { ...s.provenance, rollback: true } })) };
+        assert.equal(only(evaluateStack(forged, undefined, { previous: before }), "hold").length, 1);
+        const edited = { ...withRollback, services: withRollback.services.map((s) => ({ ...s, tag: "2023.06.9" })) };
+        assert.equal(only(evaluateStack(edited, undefined, { previous: before }), "hold").length, 1);
     });
     it("says nothing about an unchanged held stack, or without a previous config", () => {
         const held = goodProduction({ "pinstack:hold": true });
