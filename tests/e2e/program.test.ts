@@ -34,7 +34,11 @@ class ProjectCopy {
     constructor() {
         for (const entry of projectEntries) fs.cpSync(path.join(repoRoot, entry), path.join(this.dir, entry), { recursive: true });
         for (const file of fs.readdirSync(repoRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f))) {
-            fs.copyFileSync(path.join(repoRoot, file), path.join(this.dir, file));
+            // This suite reads the rendered manifests: the stacks that deploy to the local cluster
+            // (tests/e2e/cluster.test.ts covers that) render here instead, the same pins otherwise.
+            const stack = /^Pulumi\.(.+)\.yaml$/.exec(file)![1];
+            const text = fs.readFileSync(path.join(repoRoot, file), "utf8");
+            fs.writeFileSync(path.join(this.dir, file), text.replace(/^ {2}pinstack:kubeconfig: .*$/m, `  pinstack:renderDir: out/${stack}`));
         }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(this.dir, "node_modules"), "dir");
         const state = path.join(this.dir, ".pulumi-state");
