@@ -45,7 +45,7 @@ cluster (not deployed yet). JSON rows have kind "live".`,
                     rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => cell(row.stacks[n], shortDigest)), state(row, paint)]),
                 };
                 process.stdout.write(renderTable(table));
-                if (live) process.stdout.write(liveReport(live, paint, renderTable));
+                if (live) process.stdout.write(liveReport(live, paint, { renderTable, shortDigest }));
             }
             if (live?.findings.some((f) => f.state === "drift" || f.state === "unpinned")) process.exitCode = 1;
         });
@@ -64,12 +64,14 @@ async function liveFindings(stacks: readonly import("../../lib/model").StackConf
     return { findings, rendered };
 }
 
-/** A reference with its digest cut to 12 hex digits, as the matrix shows digests; `-` for none. */
-function short(ref: string | null): string {
-    return ref === null ? "-" : ref.replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}$/, "@sha256:$1");
+/** A reference with its digest cut as the matrix shows digests (shortDigest); `-` for none. */
+function short(ref: string | null, shortDigest: (digest: string) => string): string {
+    if (ref === null) return "-";
+    const at = ref.lastIndexOf("@");
+    return at < 0 ? ref : `${ref.slice(0, at)}@${shortDigest(ref.slice(at + 1))}`;
 }
 
-function liveReport(live: Findings, paint: ReturnType<typeof Painter>, renderTable: typeof import("../../lib/format").renderTable): string {
+function liveReport(live: Findings, paint: ReturnType<typeof Painter>, format: Pick<typeof import("../../lib/format"), "renderTable" | "shortDigest">): string {
     const shown = live.findings.filter((f) => f.state !== "matches");
     const stacks = [...new Set(live.findings.map((f) => f.stack))];
     const lines = ["", "live (the cluster against the stack files):"];
@@ -82,9 +84,9 @@ function liveReport(live: Findings, paint: ReturnType<typeof Painter>, renderTab
     let text = `${lines.join("\n")}\n`;
     if (shown.length) {
         const colour = { drift: "red", unpinned: "red", missing: "yellow", matches: "green" } as const;
-        text += `\n${renderTable({
+        text += `\n${format.renderTable({
             headers: ["STACK", "SERVICE", "DEPLOYMENT", "CONTAINER", "PINNED", "LIVE", "STATE"],
-            rows: shown.map((f) => [f.stack, f.service, f.deployment, f.container, short(f.pinned), short(f.live), paint(colour[f.state], f.state)]),
+            rows: shown.map((f) => [f.stack, f.service, f.deployment, f.container, short(f.pinned, format.shortDigest), short(f.live, format.shortDigest), paint(colour[f.state], f.state)]),
         })}`;
     }
     return text;

@@ -97,9 +97,7 @@ export function deploymentOf(updates: readonly StackUpdate[], kind: "service" | 
     let since: StackUpdate | undefined;
     for (const update of successful) {
         if (update.kind === "destroy") break;
-        const pins = pinsOfUpdate(update);
-        const deployed = kind === "service" ? serviceIdentity(pins.services.get(name)) : packageIdentity(pins.packages.get(name));
-        if (deployed !== identity) break;
+        if (identityIn(update, kind, name) !== identity) break;
         since = update;
     }
     const latest = successful[0];

@@ -2,6 +2,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { badInput, refused } from "../errors";
 import { EXTRA_CONTAINER_LISTS, type ServicePin, type StackConfig } from "../model";
+import { formatReference } from "../reference";
 
 /**
  * What the cluster runs, against what the stack file pins: `pinstack status --live`. Someone
@@ -112,7 +113,7 @@ function expectedDeployments(pin: ServicePin): { name: string; main: Expected }[
 }
 
 function reference(e: Expected): string {
-    return `${e.image}${e.tag ? `:${e.tag}` : ""}${e.digest ? `@${e.digest}` : ""}`;
+    return formatReference({ name: e.image, tag: e.tag, digest: e.digest });
 }
 
 /**
