@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { colorEnabled, formatViolation, painter, shortDigest } from "../lib/format";
-import type { PinView } from "../lib/format";
+import { colorEnabled, formatViolation, painter, pinText } from "../lib/format";
 import type { Violation } from "../lib/model";
 import { currentActor, Environment, PinMove } from "../lib/promote";
 import { stackHistory } from "../lib/pulumi-cli";
@@ -17,20 +16,17 @@ export function environmentFor(command: Command): Environment {
     };
 }
 
-export function pinText(pin: PinView | null): string {
-    if (!pin) return "(none)";
-    if (pin.version !== undefined) return pin.version;
-    const tag = pin.tag ?? "(no tag)";
-    return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
-}
-
-/** `  service backend  2023.04.2@sha256:4c1b1b2f0a6f -> 2023.05.1@sha256:...  (note)` */
+/**
+ * `  service backend  2023.04.2@sha256:4c1b1b2f0a6f -> 2023.05.1@sha256:...  (note)`, then one
+ * indented line per init container or sidecar the move changes.
+ */
 export function moveLines(moves: readonly PinMove[], note: (move: PinMove) => string = () => ""): string {
     const width = Math.max(...moves.map((m) => `${m.kind} ${m.name}`.length));
     return moves
         .map((m) => {
             const extra = note(m);
-            return `  ${`${m.kind} ${m.name}`.padEnd(width)}  ${pinText(m.before)} -> ${pinText(m.after)}${extra ? `  (${extra})` : ""}\n`;
+            const containers = (m.containers ?? []).map((line) => `      ${line}\n`).join("");
+            return `  ${`${m.kind} ${m.name}`.padEnd(width)}  ${pinText(m.before, "(none)")} -> ${pinText(m.after, "(none)")}${extra ? `  (${extra})` : ""}\n${containers}`;
         })
         .join("");
 }

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { badInput } from "../../lib/errors";
-import type { painter as Painter, PinChange, PinView } from "../../lib/format";
+import type { painter as Painter, PinChange } from "../../lib/format";
 import type { RuleId, StackConfig, Violation } from "../../lib/model";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
@@ -11,7 +11,7 @@ export function register(program: Command): void {
         .description("show what promoting <from> to <to> would change in <to>'s pins")
         .argument("<from>", "source stack, e.g. staging")
         .argument("<to>", "target stack, e.g. production")
-        .option("--json", "one JSON object per service / package: kind, name, change, current, proposed, direction, notes")
+        .option("--json", "one JSON object per service / package: kind, name, change, current, proposed, direction, notes, containers (when any change)")
         .option("--all", "also list pins that would not change")
         .addHelpText(
             "after",
@@ -22,13 +22,15 @@ Examples:
 
 change is update, add, unchanged or only-in-target (the target's pin stays); direction says
 whether an update moves forward (upgrade) or back (downgrade) under the service's scheme;
+a change to an init container or sidecar is an update too, named in NOTE (and in
+containers with --json);
 refusedBy lists the mandatory rules of <to> the promoted pin would break (provenance and
 digests are left out: promote writes the one and resolves the other).`,
         )
         .action(async (fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
             const { loadStack } = await import("../../lib/config");
             const { effectivePreset, evaluateStack } = await import("../../lib/rules");
-            const { colorEnabled, jsonLine, painter, pinDiff, renderTable, shortDigest } = await import("../../lib/format");
+            const { colorEnabled, jsonLine, painter, pinDiff, pinText, renderTable } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
             const from = loadStack(dir, fromName);
@@ -52,18 +54,11 @@ digests are left out: promote writes the one and resolves the other).`,
             }
             const table = {
                 headers: ["KIND", "NAME", `${to.stack.toUpperCase()} NOW`, "", `AFTER (FROM ${from.stack.toUpperCase()})`, "NOTE"],
-                rows: shown.map((c) => [c.kind, c.name, pinText(c.current, shortDigest), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed, shortDigest), note(c, paint)]),
+                rows: shown.map((c) => [c.kind, c.name, pinText(c.current), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed), note(c, paint)]),
             };
             process.stdout.write(renderTable(table));
             process.stdout.write(`\n${updates} change${updates === 1 ? "" : "s"} promoting ${from.stack} -> ${to.stack}${to.hold ? paint("yellow", ` (${to.stack} is on hold: only rollbacks pass)`) : ""}\n`);
         });
-}
-
-function pinText(pin: PinView | null, shortDigest: (digest: string) => string): string {
-    if (!pin) return "-";
-    if (pin.version !== undefined) return pin.version;
-    const tag = pin.tag ?? "(no tag)";
-    return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
 }
 
 /**
@@ -95,6 +90,7 @@ function note(change: PinChange & { refusedBy: readonly RuleId[] }, paint: Retur
     if (change.change === "add") parts.push(paint("green", "new"));
     if (change.change === "only-in-target") parts.push("stays");
     if (change.direction === "downgrade") parts.push(paint("red", "downgrade"));
+    parts.push(...(change.containers ?? []));
     parts.push(...change.notes.filter((n) => !n.includes("promote leaves it")));
     return parts.join("; ");
 }

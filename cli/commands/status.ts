@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import type { MatrixRow, painter as Painter, PinView } from "../../lib/format";
+import type { MatrixRow, painter as Painter } from "../../lib/format";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
 /** `pinstack status [--json]`: the pin matrix, one row per service and package, one column per stack. Writes no file. */
@@ -7,7 +7,7 @@ export function register(program: Command): void {
     program
         .command("status")
         .description("show what runs where: a row per service and package, a column per stack, drift marked")
-        .option("--json", "one JSON object per row: kind, name, stacks {stack: pin|null}, drift, missing, tagMoved")
+        .option("--json", "one JSON object per row: kind, name, stacks {stack: pin|null}, drift, containersDiffer, missing, tagMoved")
         .option("--live", "also read each cluster stack's Deployments (kubectl) and mark containers that run something the stack file does not pin; exit 1 when one does")
         .addHelpText(
             "after",
@@ -19,7 +19,8 @@ Examples:
 
 
 A row drifts when the stacks do not all run the same pin (expected while a release moves
-through); "tag moved" means one image:tag has different digests on two stacks.
+through); "containers differ" that a service's init containers or sidecars are not the same
+on every stack; "tag moved" means one image:tag has different digests on two stacks.
 
 --live compares the cluster with the stack files, for every stack that deploys to one
 (pinstack:kubeconfig, or the ambient kubeconfig; stacks with pinstack:renderDir are left
@@ -29,7 +30,7 @@ cluster (not deployed yet). JSON rows have kind "live".`,
         )
         .action(async (options: { json?: boolean; live?: boolean }, command: Command) => {
             const { loadAllStacks } = await import("../../lib/config");
-            const { colorEnabled, jsonLine, painter, pinMatrix, renderTable, shortDigest } = await import("../../lib/format");
+            const { colorEnabled, jsonLine, painter, pinMatrix, pinText, renderTable, shortDigest } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const stacks = loadAllStacks(dir);
             const rows = pinMatrix(stacks);
@@ -42,7 +43,7 @@ cluster (not deployed yet). JSON rows have kind "live".`,
                 const names = stacks.map((s) => s.stack);
                 const table = {
                     headers: ["KIND", "NAME", ...names.map((n) => n.toUpperCase()), "STATE"],
-                    rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => cell(row.stacks[n], shortDigest)), state(row, paint)]),
+                    rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => pinText(row.stacks[n])), state(row, paint)]),
                 };
                 process.stdout.write(renderTable(table));
                 if (live) process.stdout.write(liveReport(live, paint, { renderTable, shortDigest }));
@@ -92,17 +93,17 @@ function liveReport(live: Findings, paint: ReturnType<typeof Painter>, format: P
     return text;
 }
 
-function cell(pin: PinView | null | undefined, shortDigest: (digest: string) => string): string {
-    if (!pin) return "-";
-    if (pin.version !== undefined) return pin.version;
-    const tag = pin.tag ?? "(no tag)";
-    return pin.digest ? `${tag}@${shortDigest(pin.digest)}` : tag;
+/** The main images differ (the cells show it); containers are marked on their own. */
+function mainDrift(row: MatrixRow): boolean {
+    const cells = Object.values(row.stacks).map((pin) => JSON.stringify(pin));
+    return cells.some((c) => c !== cells[0]);
 }
 
 function state(row: MatrixRow, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
     if (row.tagMoved) parts.push(paint("red", "tag moved"));
     if (row.missing.length) parts.push(paint("yellow", `missing on ${row.missing.join(", ")}`));
-    if (row.drift && !row.missing.length) parts.push(paint("yellow", "drift"));
+    if (row.drift && !row.missing.length && mainDrift(row)) parts.push(paint("yellow", "drift"));
+    if (row.containersDiffer) parts.push(paint("yellow", "containers differ"));
     return parts.length ? parts.join(", ") : paint("green", "in sync");
 }

@@ -1,6 +1,7 @@
 import { badInput } from "../errors";
 import type { Violation } from "../model";
 import { cell, code, plural, row, tableHeader } from "./markdown";
+import { shortDigest } from "../pin";
 import type { PinChange } from "./pin-changes";
 import { opRank, parseUrn, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 import { Redactor } from "./secrets";
@@ -137,12 +138,6 @@ function digestCell(change: PinChange): string {
     }
     if (change.digestFrom !== undefined && change.digest === undefined) return `**dropped** (was ${code(shortDigest(change.digestFrom))})`;
     return change.digest !== undefined ? code(shortDigest(change.digest)) : "—";
-}
-
-/** `sha256:` and the first 12 hex digits, as `docker images` shows them. */
-function shortDigest(digest: string): string {
-    const colon = digest.indexOf(":");
-    return colon < 0 ? digest : `${digest.slice(0, colon)}:${digest.slice(colon + 1, colon + 13)}`;
 }
 
 function provenanceCell(change: PinChange): string {

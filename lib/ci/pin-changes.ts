@@ -1,12 +1,12 @@
-import type { ExtraContainer, PackagePin, Provenance, SchemeName, ServicePin, StackConfig } from "../model";
+import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
+import { diffPin, direction, type Direction } from "../pin";
 import { packageSubject, serviceSubject, verifySeal } from "../provenance";
-import { schemes } from "../schemes";
 
 /**
  * What a change to one stack file does to its pins: the base version of
- * `Pulumi.<stack>.yaml` against the working copy. This is "what did this pull request
- * change", not lib/format's pinDiff ("what would promoting A to B change"), which treats a
- * digest dropped on one side as no change and ignores provenance — both matter in review.
+ * `Pulumi.<stack>.yaml` against the working copy, as rows of the pull request comment. The
+ * diff of each service is lib/pin's diffPin (exact: a digest dropped is a change); a row adds
+ * what review needs besides, the provenance and whether its seal holds.
  */
 
 /** Shown instead of any value that is `secure:` in the stack file. */
@@ -31,7 +31,7 @@ export interface PinChange {
     /** Whether the provenance seal matches this pin; undefined when there is no provenance. */
     readonly sealValid?: boolean;
     /** For ordered schemes: the move is forward, backward, or cannot be ordered. */
-    readonly direction: "upgrade" | "downgrade" | "same" | "unordered";
+    readonly direction: Direction;
     /** Only the provenance changed (the same artifact promoted again). */
     readonly provenanceOnly: boolean;
     /**
@@ -124,8 +124,9 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
             provenanceOnly: false,
         };
     }
-    const containers = containerChanges(old, pin).map((line) => secret(`services.${pin.name}.${line.list}`, line.text) ?? "");
-    const artifactChanged = old.image !== pin.image || old.tag !== pin.tag || old.digest !== pin.digest || containers.length > 0;
+    const diff = diffPin(old, pin, pin.scheme);
+    const containers = diff.containers.map((line) => secret(`services.${pin.name}.${line.list}`, line.text) ?? "");
+    const artifactChanged = !diff.same;
     const provenanceChanged = JSON.stringify(old.provenance ?? null) !== JSON.stringify(pin.provenance ?? null);
     if (!artifactChanged && !provenanceChanged) return undefined;
     return {
@@ -140,34 +141,10 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
         digest: field("digest", pin.digest),
         provenance: pin.provenance,
         sealValid,
-        direction: direction(pin.scheme, old.tag, pin.tag),
+        direction: diff.direction,
         provenanceOnly: !artifactChanged,
         ...(containers.length > 0 ? { containers } : {}),
     };
-}
-
-const CONTAINER_LISTS = [["initContainers", "init container"], ["sidecars", "sidecar"]] as const;
-
-/** The init container and sidecar changes from `old` to `pin`, by list, in `pin`'s order. */
-function containerChanges(old: ServicePin, pin: ServicePin): { list: string; text: string }[] {
-    const out: { list: string; text: string }[] = [];
-    const shown = (c: ExtraContainer) => `${c.tag ?? "(no tag)"}${c.digest ? `@${c.digest.slice(0, 19)}` : ""}`;
-    for (const [list, what] of CONTAINER_LISTS) {
-        const before = old[list] ?? [];
-        const after = pin[list] ?? [];
-        const byName = new Map(before.map((c) => [c.name, c]));
-        for (const c of after) {
-            const was = byName.get(c.name);
-            if (!was) out.push({ list, text: `${what} ${c.name} added: ${c.image}:${shown(c)}` });
-            else if (was.image !== c.image) out.push({ list, text: `${what} ${c.name}: ${was.image}:${shown(was)} → ${c.image}:${shown(c)}` });
-            else if (was.tag !== c.tag || was.digest !== c.digest) out.push({ list, text: `${what} ${c.name}: ${shown(was)} → ${shown(c)}` });
-        }
-        const names = new Set(after.map((c) => c.name));
-        for (const c of before) if (!names.has(c.name)) out.push({ list, text: `${what} ${c.name} removed (was ${c.image}:${shown(c)})` });
-        const kept = (cs: readonly ExtraContainer[], other: Set<string>) => cs.map((c) => c.name).filter((n) => other.has(n)).join(",");
-        if (kept(before, names) !== kept(after, new Set(before.map((c) => c.name)))) out.push({ list, text: `${what}s reordered: ${after.map((c) => c.name).join(", ")}` });
-    }
-    return out;
 }
 
 function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinChange | undefined {
@@ -190,13 +167,4 @@ function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: Sec
         direction: direction("pep440", old.version, pin.version),
         provenanceOnly: !artifactChanged,
     };
-}
-
-function direction(scheme: SchemeName, from: string | undefined, to: string | undefined): PinChange["direction"] {
-    if (from === to) return "same";
-    if (from === undefined || to === undefined) return "unordered";
-    const tagScheme = schemes[scheme];
-    if (!tagScheme || !tagScheme.ordered || !tagScheme.parse(from).ok || !tagScheme.parse(to).ok) return "unordered";
-    const order = tagScheme.compare(to, from);
-    return order > 0 ? "upgrade" : order < 0 ? "downgrade" : "same";
 }

@@ -1,7 +1,7 @@
 import type { PackagePin, ServicePin, StackConfig } from "../model";
-import { schemes } from "../schemes";
+import { containerLines, diffPin, direction, type Direction, promotedArtifact, samePin, shortPin } from "../pin";
 
-/** A pin reduced to what identifies the artifact: image, tag, digest (services) or version (packages). */
+/** A pin reduced to what the tables show: image, tag, digest (services) or version (packages). */
 export interface PinView {
     readonly image?: string;
     readonly tag?: string;
@@ -17,15 +17,23 @@ export interface MatrixRow {
     readonly stacks: Readonly<Record<string, PinView | null>>;
     /** The stacks do not all run the same pin. */
     readonly drift: boolean;
+    /** The service's init containers or sidecars are not the same on every stack that has it. */
+    readonly containersDiffer: boolean;
     /** Stacks that do not have this service or package. */
     readonly missing: readonly string[];
     /** The same image:tag resolves to different digests on different stacks: the tag was re-pushed. */
     readonly tagMoved: boolean;
 }
 
-/** The identifying part of a service pin (image, tag, digest). */
+/** The main image of a service pin (image, tag, digest), as tables and `--json` show it. */
 export function servicePinView(pin: ServicePin): PinView {
     return { image: pin.image, tag: pin.tag, digest: pin.digest };
+}
+
+/** A pin in a table cell: the version, or `tag@sha256:<12 hex>`; `none` when there is no pin. */
+export function pinText(pin: PinView | null | undefined, none = "-"): string {
+    if (!pin) return none;
+    return pin.version !== undefined ? pin.version : shortPin(pin);
 }
 
 /** The identifying part of a package pin (version). */
@@ -33,43 +41,37 @@ export function packagePinView(pin: PackagePin): PinView {
     return { version: pin.version };
 }
 
-/** True when two pins name the same artifact. A missing digest on one side does not count as a difference of digest. */
-export function samePin(a: PinView | null | undefined, b: PinView | null | undefined): boolean {
-    if (!a || !b) return a === b;
-    return a.image === b.image && a.tag === b.tag && a.version === b.version && (a.digest === b.digest || !a.digest || !b.digest);
-}
-
 /** The pin matrix over stacks (already in promotion order): service rows first, then packages, each in first-seen order. */
 export function pinMatrix(stacks: readonly StackConfig[]): MatrixRow[] {
     const rows: MatrixRow[] = [];
-    const build = (kind: "service" | "package", names: string[], pick: (s: StackConfig, name: string) => PinView | null) => {
-        for (const name of names) {
-            const cells: Record<string, PinView | null> = {};
-            for (const s of stacks) cells[s.stack] = pick(s, name);
-            const present = Object.values(cells).filter((c): c is PinView => c !== null);
-            const missing = stacks.filter((s) => cells[s.stack] === null).map((s) => s.stack);
-            const drift = missing.length > 0 || present.some((p) => !samePin(p, present[0]) || p.digest !== present[0].digest);
-            const digestsByTag = new Map<string, Set<string>>();
-            for (const p of present) {
-                if (!p.tag || !p.digest) continue;
-                const key = `${p.image}:${p.tag}`;
-                digestsByTag.set(key, (digestsByTag.get(key) ?? new Set()).add(p.digest));
-            }
-            const tagMoved = [...digestsByTag.values()].some((set) => set.size > 1);
-            rows.push({ kind, name, stacks: cells, drift, missing, tagMoved });
-        }
-    };
-    const serviceIndex = stacks.map((s) => new Map(s.services.map((p) => [p.name, p])));
-    const packageIndex = stacks.map((s) => new Map(s.packages.map((p) => [p.name, p])));
-    build("service", unique(stacks.flatMap((s) => s.services.map((p) => p.name))), (s, name) => {
-        const pin = serviceIndex[stacks.indexOf(s)].get(name);
-        return pin ? servicePinView(pin) : null;
-    });
-    build("package", unique(stacks.flatMap((s) => s.packages.map((p) => p.name))), (s, name) => {
-        const pin = packageIndex[stacks.indexOf(s)].get(name);
-        return pin ? packagePinView(pin) : null;
-    });
+    for (const name of unique(stacks.flatMap((s) => s.services.map((p) => p.name)))) {
+        const pins = stacks.map((s) => s.services.find((p) => p.name === name) ?? null);
+        const present = pins.filter((p): p is ServicePin => p !== null);
+        const containersDiffer = present.some((p) => diffPin(present[0], p, p.scheme).containers.length > 0);
+        const drift = present.length < pins.length || present.some((p) => !samePin(present[0], p, { digests: "exact" }));
+        rows.push(row("service", name, stacks, pins.map((p) => (p ? servicePinView(p) : null)), drift, containersDiffer));
+    }
+    for (const name of unique(stacks.flatMap((s) => s.packages.map((p) => p.name)))) {
+        const pins = stacks.map((s) => s.packages.find((p) => p.name === name) ?? null);
+        const present = pins.filter((p): p is PackagePin => p !== null);
+        const drift = present.length < pins.length || present.some((p) => p.version !== present[0].version);
+        rows.push(row("package", name, stacks, pins.map((p) => (p ? packagePinView(p) : null)), drift, false));
+    }
     return rows;
+}
+
+function row(kind: MatrixRow["kind"], name: string, stacks: readonly StackConfig[], views: readonly (PinView | null)[], drift: boolean, containersDiffer: boolean): MatrixRow {
+    const cells: Record<string, PinView | null> = {};
+    stacks.forEach((s, i) => (cells[s.stack] = views[i]));
+    const missing = stacks.filter((_, i) => views[i] === null).map((s) => s.stack);
+    const digestsByTag = new Map<string, Set<string>>();
+    for (const p of views) {
+        if (!p?.tag || !p.digest) continue;
+        const key = `${p.image}:${p.tag}`;
+        digestsByTag.set(key, (digestsByTag.get(key) ?? new Set()).add(p.digest));
+    }
+    const tagMoved = [...digestsByTag.values()].some((set) => set.size > 1);
+    return { kind, name, stacks: cells, drift, containersDiffer, missing, tagMoved };
 }
 
 /** What promoting one pin would do to the target. */
@@ -85,34 +87,37 @@ export interface PinChange {
     /** The pin the source stack would give it (null when the source has none). */
     readonly proposed: PinView | null;
     /** For updates whose versions can be ordered: is it a move forward? */
-    readonly direction: "upgrade" | "downgrade" | "same" | "unordered";
+    readonly direction: Direction;
     /** Notes people should see (digest resolved at promotion, image repository changes, ...). */
     readonly notes: readonly string[];
+    /** The init containers and sidecars the promotion changes, one line each; absent when none. */
+    readonly containers?: readonly string[];
 }
 
 /**
  * What `pinstack promote <from> <to>` would change in <to>: every service and package of
  * <from> compared with <to>'s pin, plus <to>'s pins that <from> lacks (left as they are).
+ * A service is unchanged exactly when promote would not move it (lib/pin's samePin, as promote asks).
  */
 export function pinDiff(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PinChange[] {
     const changes: PinChange[] = [];
     const targetServices = new Map(to.services.map((s) => [s.name, s]));
     for (const source of from.services) {
         const target = targetServices.get(source.name);
-        const proposed = servicePinView(source);
-        const current = target ? servicePinView(target) : null;
         const notes: string[] = [];
         if (options.targetRequiresDigest && !source.digest && source.tag) notes.push(`${to.stack} requires a digest: promote resolves ${source.tag} to one`);
         if (target && target.image !== source.image) notes.push(`image repository changes from ${target.image} to ${source.image}`);
-        const unchanged = current !== null && samePin(current, proposed) && (!!current.digest || !proposed.digest);
+        const unchanged = target !== undefined && samePin(source, target, { digests: "where-pinned", requireDigest: options.targetRequiresDigest, extraInHave: "ignore" });
+        const containers = target ? containerLines(diffPin(target, promotedArtifact(source, target), source.scheme)) : [];
         changes.push({
             kind: "service",
             name: source.name,
-            change: !current ? "add" : unchanged ? "unchanged" : "update",
-            current,
-            proposed,
+            change: !target ? "add" : unchanged ? "unchanged" : "update",
+            current: target ? servicePinView(target) : null,
+            proposed: servicePinView(source),
             direction: direction(source.scheme, target?.tag, source.tag),
             notes,
+            ...(containers.length > 0 ? { containers } : {}),
         });
     }
     for (const target of to.services) {
@@ -123,12 +128,11 @@ export function pinDiff(from: StackConfig, to: StackConfig, options: { targetReq
     const targetPackages = new Map(to.packages.map((p) => [p.name, p]));
     for (const source of from.packages) {
         const target = targetPackages.get(source.name);
-        const current = target ? packagePinView(target) : null;
         changes.push({
             kind: "package",
             name: source.name,
-            change: !current ? "add" : current.version === source.version ? "unchanged" : "update",
-            current,
+            change: !target ? "add" : target.version === source.version ? "unchanged" : "update",
+            current: target ? packagePinView(target) : null,
             proposed: packagePinView(source),
             direction: direction("pep440", target?.version, source.version),
             notes: [],
@@ -140,15 +144,6 @@ export function pinDiff(from: StackConfig, to: StackConfig, options: { targetReq
         }
     }
     return changes;
-}
-
-function direction(schemeName: keyof typeof schemes, current: string | undefined, proposed: string | undefined): PinChange["direction"] {
-    if (current === undefined || proposed === undefined) return current === proposed ? "same" : "unordered";
-    if (current === proposed) return "same";
-    const scheme = schemes[schemeName];
-    if (!scheme.ordered || !scheme.parse(current).ok || !scheme.parse(proposed).ok) return "unordered";
-    const order = scheme.compare(proposed, current);
-    return order > 0 ? "upgrade" : order < 0 ? "downgrade" : "same";
 }
 
 function unique(names: string[]): string[] {

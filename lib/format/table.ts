@@ -22,9 +22,3 @@ export function renderTable(table: Table): string {
     return [line(table.headers), line(widths.map((w) => "-".repeat(w))), ...table.rows.map(line)].join("\n") + "\n";
 }
 
-/** A digest shortened for tables: `sha256:4c1b1b2f0a6f`. */
-export function shortDigest(digest: string | undefined): string {
-    if (!digest) return "";
-    const colon = digest.indexOf(":");
-    return colon < 0 ? digest.slice(0, 12) : `${digest.slice(0, colon)}:${digest.slice(colon + 1, colon + 13)}`;
-}

@@ -1,3 +1,4 @@
+import { artifactOfEntry, CONTAINER_KIND, EXTRA_CONTAINER_LISTS, pinKey, shortPin } from "../pin";
 import type { StackUpdate } from "../pulumi-cli";
 
 /**
@@ -50,22 +51,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/**
- * What identifies a service's artifact; two pins with the same identity run the same images:
- * the service's own, and its init containers' and sidecars' (in order). A service without
- * containers keeps the identity it had before they counted, so older history still matches.
- */
+/** What identifies a service's artifact in recorded config: lib/pin's pinKey of the entry. */
 export function serviceIdentity(pin: RawPin | undefined): string {
-    if (!pin) return "";
-    const own = [pin.image ?? "", text(pin.tag), text(pin.digest)];
-    const init = containerIdentities(pin.initContainers);
-    const sidecars = containerIdentities(pin.sidecars);
-    return JSON.stringify(init.length + sidecars.length > 0 ? [...own, init, sidecars] : own);
-}
-
-function containerIdentities(list: unknown): string[][] {
-    if (!Array.isArray(list)) return [];
-    return list.filter(isObject).map((c) => [text(c.name), text(c.image), text(c.tag), text(c.digest)]);
+    return pin ? pinKey(artifactOfEntry(pin)) : "";
 }
 
 /** What identifies a package pin. */
@@ -123,17 +111,12 @@ function identityIn(update: StackUpdate, kind: "service" | "package", name: stri
 
 export function describeService(pin: RawPin | undefined): string | undefined {
     if (!pin) return undefined;
-    const containers = [["init containers", pin.initContainers], ["sidecars", pin.sidecars]]
-        .map(([what, list]) => [what, containerIdentities(list)] as const)
-        .filter(([, list]) => list.length > 0)
-        .map(([what, list]) => `${what} ${list.map(([name, , tag, digest]) => `${name}=${describeImage(tag, digest)}`).join(", ")}`);
-    const own = describeImage(text(pin.tag), text(pin.digest));
+    const artifact = artifactOfEntry(pin);
+    const containers = EXTRA_CONTAINER_LISTS.filter((list) => (artifact[list] ?? []).length > 0).map(
+        (list) => `${CONTAINER_KIND[list]}s ${(artifact[list] ?? []).map((c) => `${c.name}=${shortPin(c)}`).join(", ")}`,
+    );
+    const own = shortPin(artifact);
     return containers.length > 0 ? `${own} with ${containers.join(" and ")}` : own;
-}
-
-function describeImage(tag: string, digest: string): string {
-    const shown = tag !== "" ? tag : "(no tag)";
-    return digest !== "" ? `${shown}@${digest.slice(0, 19)}` : shown;
 }
 
 /** When an update finished (its start when it has no end), in ms. */

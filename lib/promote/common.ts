@@ -6,7 +6,8 @@ import { badInput, PinstackError, refused } from "../errors";
 import type { Provenance, StackConfig } from "../model";
 import type { StackUpdate } from "../pulumi-cli";
 import type { PinView } from "../format";
-import { SealedContainer, SealSubject, serviceSubject } from "../provenance";
+import { artifactOfEntry } from "../pin";
+import { SealSubject, serviceSubject } from "../provenance";
 
 /** Things a promotion, rollback or hold needs from outside lib/: injected so tests need no CLI, clock or network. */
 export interface Environment {
@@ -26,6 +27,8 @@ export interface PinMove {
     readonly change: "update" | "add";
     readonly before: PinView | null;
     readonly after: PinView;
+    /** The init containers and sidecars the command changes, one line each (lib/pin's diffPin); absent when none. */
+    readonly containers?: readonly string[];
     readonly provenance: Provenance;
     /** The digest the registry gave the tag, when it was resolved. */
     readonly resolvedDigest?: string;
@@ -160,19 +163,7 @@ export function withChanges(values: Readonly<Record<string, unknown>>, changes: 
  * tag and digest, and its init containers and sidecars, so the seal covers all it runs.
  */
 export function entrySubject(name: string, entry: Readonly<Record<string, unknown>>): SealSubject {
-    return serviceSubject({
-        name,
-        image: String(entry.image ?? ""),
-        tag: optionalText(entry.tag),
-        digest: optionalText(entry.digest),
-        initContainers: entryContainers(entry.initContainers),
-        sidecars: entryContainers(entry.sidecars),
-    });
-}
-
-function entryContainers(list: unknown): SealedContainer[] | undefined {
-    if (!Array.isArray(list)) return undefined;
-    return list.filter(isPlainObject).map((c) => ({ name: String(c.name ?? ""), image: String(c.image ?? ""), tag: optionalText(c.tag), digest: optionalText(c.digest) }));
+    return serviceSubject({ name, ...artifactOfEntry(entry) });
 }
 
 /** A config value as text, or undefined when absent or empty. */

@@ -7,6 +7,7 @@ import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../h
 import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
 import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
+import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
 import type { DigestResolver } from "../registry";
 import { effectivePreset, evaluateStack } from "../rules";
 import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, LastChange, LoadedStack, PinMove, readStack, refusal, setOrDelete, unknownPin, withChanges } from "./common";
@@ -71,7 +72,11 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const targetServices = new Map(target.services.map((s) => [s.name, s]));
     const targetPackages = new Map(target.packages.map((p) => [p.name, p]));
-    const movingServices = services.filter((s) => !sameServicePin(s, targetServices.get(s.name), preset.requireDigest));
+    const movingServices = services.filter((s) => {
+        const target = targetServices.get(s.name);
+        // The target's own containers stay as they are, so they do not make it differ.
+        return !target || !samePin(s, target, { digests: "where-pinned", requireDigest: preset.requireDigest, extraInHave: "ignore" });
+    });
     // The same artifact already in <to>, but without a provenance from <from> that verifies
     // (typed in, or sealed before seals covered containers): its provenance is written afresh,
     // and nothing else about it changes. Otherwise the rule that refuses it would ask for a
@@ -107,12 +112,14 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
             const digest = digests.get(pin.name)?.digest ?? pin.digest;
             const value = promotedService(pin, current, sectionOf(targetStack.raw, "services")[pin.name], sectionOf(sourceStack.raw, "services")[pin.name], digest, digests, stamp);
             changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
+            const containers = current ? containerLines(diffPin(current, artifactOfEntry(value.raw), pin.scheme)) : [];
             moves.push({
                 kind: "service",
                 name: pin.name,
                 change: current ? "update" : "add",
                 before: current ? servicePinView(current) : null,
                 after: { image: pin.image, tag: pin.tag, digest },
+                ...(containers.length > 0 ? { containers } : {}),
                 provenance: value.provenance,
                 resolvedDigest: digests.get(pin.name)?.digest,
                 deployedSince: deployed.get(`service:${pin.name}`),
@@ -173,16 +180,6 @@ function sectionOf(raw: Record<string, unknown>, name: "services" | "packages"):
     return isPlainObject(section) ? section : {};
 }
 
-/** Same artifact: image and tag equal, and the source's digest (when it has one) equal to the target's; a target that needs a digest and lacks one is not the same. */
-function sameServicePin(source: ServicePin, target: ServicePin | undefined, requireDigest: boolean): boolean {
-    if (!target) return false;
-    const same = (a: { image: string; tag?: string; digest?: string }, b: { image: string; tag?: string; digest?: string } | undefined) =>
-        b !== undefined && (!requireDigest || b.digest !== undefined) && a.image === b.image && a.tag === b.tag && (!a.digest || a.digest === b.digest);
-    // The init containers and sidecars the source runs are part of the artifact too.
-    const targetExtras = extraContainers(target);
-    return same(source, target) && [...extraContainers(source)].every(([key, container]) => same(container, targetExtras.get(key)));
-}
-
 /** A service's init containers and sidecars by `<list>/<name>` (a container name cannot hold '/'). */
 function extraContainers(pin: ServicePin): Map<string, ExtraContainer> {
     const out = new Map<string, ExtraContainer>();
@@ -217,11 +214,7 @@ function promotedService(
     setOrDelete(raw, "commit", pin.commit);
     if (current && current.strategy === "blue-green") {
         // Blue-green: the new pin goes to the idle colour, the old one stays as `previous` for a fast switch back.
-        const previous: Record<string, string> = {};
-        if (current.tag !== undefined) previous.tag = current.tag;
-        if (current.digest !== undefined) previous.digest = current.digest;
-        raw.previous = previous;
-        raw.activeColor = (current.activeColor ?? "blue") === "blue" ? "green" : "blue";
+        Object.assign(raw, swappedColors(current));
     }
     // The source's init containers and sidecars travel with the service, each with its resolved
     // digest; containers only the target has (its own, e.g. a production-only proxy) stay.

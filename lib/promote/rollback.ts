@@ -1,7 +1,8 @@
 import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
-import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity, UpdatePins } from "../history/deployed";
+import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, UpdatePins } from "../history/deployed";
+import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
 import { EXTRA_CONTAINER_LISTS, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealedBeforeContainers, sealProvenance, verifySeal } from "../provenance";
 import type { StackUpdate } from "../pulumi-cli";
@@ -59,7 +60,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
             skipped.push(`service ${current.name} (not in update ${update.version})`);
             continue;
         }
-        if (serviceIdentity(old) === serviceIdentity(current as unknown as RawPin)) continue;
+        if (samePin(artifactOfEntry(old), current, { digests: "exact" })) continue;
         const entry: Record<string, unknown> = isPlainObject(servicesRaw[current.name]) ? { ...(servicesRaw[current.name] as Record<string, unknown>) } : {};
         const image = String(old.image ?? current.image);
         const tag = optional(old.tag);
@@ -73,14 +74,10 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
             setOrDelete(entry, list, Array.isArray(old[list]) && old[list].length > 0 ? old[list] : undefined);
         }
         if (current.strategy === "blue-green") {
-            if (current.previous && current.previous.tag === tag && current.previous.digest === digest) {
+            if (current.previous && samePin({ image, ...current.previous }, { image, tag, digest }, { digests: "exact" })) {
                 // The idle colour still runs the pin being restored: swap back; the Service selector
                 // moves (and both colours' pods too when the restored containers differ).
-                const previous: Record<string, string> = {};
-                if (current.tag !== undefined) previous.tag = current.tag;
-                if (current.digest !== undefined) previous.digest = current.digest;
-                entry.previous = previous;
-                entry.activeColor = (current.activeColor ?? "blue") === "blue" ? "green" : "blue";
+                Object.assign(entry, swappedColors(current));
             } else {
                 setOrDelete(entry, "previous", isPlainObject(old.previous) ? old.previous : undefined);
                 setOrDelete(entry, "activeColor", optional(old.activeColor));
@@ -103,7 +100,8 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
         delete entry.provenance;
         entry.provenance = provenance;
         changes.push({ path: ["pinstack:services", current.name], value: entry });
-        moves.push({ kind: "service", name: current.name, change: "update", before: servicePinView(current), after: { image, tag, digest }, provenance });
+        const containers = containerLines(diffPin(current, artifactOfEntry(entry), current.scheme));
+        moves.push({ kind: "service", name: current.name, change: "update", before: servicePinView(current), after: { image, tag, digest }, ...(containers.length > 0 ? { containers } : {}), provenance });
     }
     for (const name of restored.services.keys()) {
         if (!stack.services.some((s) => s.name === name)) skipped.push(`service ${name} (removed from ${stack.file} since update ${update.version}; add it back by hand)`);
@@ -156,9 +154,8 @@ function pickUpdate(stack: StackConfig, updates: readonly StackUpdate[], to: num
         }
         return named;
     }
-    const current = identityOfStack(stack);
     const good = updates.filter((u) => isDeployment(u) && u.kind === "update" && u.result === "succeeded");
-    const candidate = good.find((u) => identityOfUpdate(pinsOfUpdate(u)) !== current);
+    const candidate = good.find((u) => !runsStackPins(pinsOfUpdate(u), stack));
     if (!candidate) {
         throw refused(`stack ${stack.stack} has no earlier successful update with other pins to roll back to`, {
             why: good.length ? `its ${good.length} successful update(s) all ran the pins the file has now` : "it has no successful update",
@@ -168,16 +165,14 @@ function pickUpdate(stack: StackConfig, updates: readonly StackUpdate[], to: num
     return candidate;
 }
 
-function identityOfStack(stack: StackConfig): string {
-    const services = stack.services.map((s) => [s.name, serviceIdentity(s as unknown as RawPin)]).sort();
-    const packages = stack.packages.map((p) => [p.name, p.version]).sort();
-    return JSON.stringify([services, packages]);
-}
-
-function identityOfUpdate(pins: UpdatePins): string {
-    const services = [...pins.services].map(([name, pin]) => [name, serviceIdentity(pin)]).sort();
-    const packages = [...pins.packages].map(([name, pin]) => [name, packageIdentity(pin)]).sort();
-    return JSON.stringify([services, packages]);
+/** The update runs every pin the stack file has now, and no other. */
+function runsStackPins(pins: UpdatePins, stack: StackConfig): boolean {
+    if (pins.services.size !== stack.services.length || pins.packages.size !== stack.packages.length) return false;
+    const services = stack.services.every((s) => {
+        const ran = pins.services.get(s.name);
+        return ran !== undefined && samePin(artifactOfEntry(ran), s, { digests: "exact" });
+    });
+    return services && stack.packages.every((p) => packageIdentity(pins.packages.get(p.name)) === p.version);
 }
 
 /**

@@ -59,6 +59,31 @@ describe("lib/ci: the pull request comment", () => {
         assert.match(lines(out)[3], /^\*\*1 pin change\*\*/);
     });
 
+    describe("a change in any container of a service is a row of its own", () => {
+        const backendRow = (out: string) => lines(out).find((l) => l.startsWith("| service `backend`"));
+        const withLines = (extra: string) =>
+            stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A, version: "10.8.4" }).replace("      scheme: calver\n", `      scheme: calver\n${extra}`));
+        const entry = (name: string, tag: string, digest?: string) => `        - name: ${name}\n          image: ghcr.io/example/${name}\n          tag: ${tag}\n${digest ? `          digest: ${digest}\n` : ""}`;
+        const comment = (before: string, after: string) => renderComment(input({ pinChanges: diffPins(withLines(before), withLines(after)) }));
+
+        it("an init container's tag", () => {
+            const row = backendRow(comment(`      initContainers:\n${entry("warm", "1.0.0")}`, `      initContainers:\n${entry("warm", "1.1.0")}`));
+            assert.match(row ?? "", /\(containers changed\)<br>init container warm: 1\.0\.0 → 1\.1\.0 \|/);
+        });
+
+        it("a sidecar's digest alone", () => {
+            const row = backendRow(comment(`      sidecars:\n${entry("proxy", "2.0.1", DIGEST_A)}`, `      sidecars:\n${entry("proxy", "2.0.1", DIGEST_B)}`));
+            assert.match(row ?? "", /sidecar proxy: 2\.0\.1@sha256:4c1b4c1b4c1b → 2\.0\.1@sha256:9e8d9e8d9e8d/);
+        });
+
+        it("a sidecar added, and one removed", () => {
+            const added = backendRow(comment("", `      sidecars:\n${entry("proxy", "2.0.1")}`));
+            assert.match(added ?? "", /sidecar proxy added: ghcr\.io\/example\/proxy:2\.0\.1/);
+            const removed = backendRow(comment(`      sidecars:\n${entry("proxy", "2.0.1")}`, ""));
+            assert.match(removed ?? "", /sidecar proxy removed \(was ghcr\.io\/example\/proxy:2\.0\.1\)/);
+        });
+    });
+
     it("summarises pins, resources and blocking findings in one line", () => {
         assert.equal(lines(text)[3], "**2 pin changes** · 3 resources to change · **2 blocking findings**, 1 warning");
     });
