@@ -1,7 +1,7 @@
 import { Domain, getRepositoryEndpointOutput, Repository } from "@pulumi/aws/codeartifact";
 import * as pulumi from "@pulumi/pulumi";
 import type { PackageChannel, PackagePin } from "../lib/model";
-import { requirementLine } from "./requirements";
+import { requirementLine } from "../lib/contract";
 
 /** Arguments of a {@link PackageIndex}. */
 export interface PackageIndexArgs {

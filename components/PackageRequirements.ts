@@ -1,8 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PackageChannel, PackagePin } from "../lib/model";
-import { serviceLabels } from "./labels";
-import { requirementsFiles } from "./requirements";
+import { requirementsFiles, serviceLabels } from "../lib/contract";
 
 /** Arguments of a {@link PackageRequirements}. */
 export interface PackageRequirementsArgs {

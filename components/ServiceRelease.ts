@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ExtraContainer, Probe, ServicePin } from "../lib/model";
 import { resolveImageReference } from "./imageDigest";
-import { AnnotationKeys, LabelKeys, labelValue, pinAnnotations, serviceLabels } from "./labels";
-import { ImagePin, kubernetesName, pinReference, shortHash } from "./naming";
+import { AnnotationKeys, LabelKeys, labelValue, pinAnnotations, serviceLabels } from "../lib/contract";
+import { ImagePin, pinReference, pinVersion } from "../lib/pin";
+import { kubernetesName, shortHash } from "./naming";
 import { CutoverPlan, migrationsJobName, migrationsJobSpec, strategyFor } from "./strategies";
 import { versionJson } from "./versionFile";
 
@@ -165,7 +166,7 @@ export class ServiceRelease extends pulumi.ComponentResource {
                 metadata: {
                     name: migrationsJobName(pin),
                     namespace: args.namespace,
-                    labels: { ...labels, [LabelKeys.version]: labelValue(pin.version ?? pin.tag ?? "") },
+                    labels: { ...labels, [LabelKeys.version]: labelValue(pinVersion(pin)) },
                     annotations: {
                         ...commonAnnotations,
                         ...pinAnnotations({ reference: pinReference(pin), scheme: pin.scheme, provenance: pin.provenance, initContainers: pin.initContainers, sidecars: pin.sidecars }),

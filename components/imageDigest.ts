@@ -1,6 +1,6 @@
 import { getRegistryImageOutput } from "@pulumi/docker/getRegistryImage";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagePin, pinReference } from "./naming";
+import { ImagePin, pinReference } from "../lib/pin";
 
 export interface ResolveOptions {
     /**

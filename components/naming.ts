@@ -1,17 +1,5 @@
 import { createHash } from "crypto";
 
-/** A pin as it appears in config: a repository and an optional tag and digest. */
-export interface ImagePin {
-    readonly image: string;
-    readonly tag?: string;
-    readonly digest?: string;
-}
-
-/** `repo:tag@digest`, each part only when present — the form Kubernetes pulls. */
-export function pinReference(pin: ImagePin): string {
-    return `${pin.image}${pin.tag ? `:${pin.tag}` : ""}${pin.digest ? `@${pin.digest}` : ""}`;
-}
-
 /** First `length` hex digits of sha256 over the JSON of `value` (keys in the order given). */
 export function shortHash(value: unknown, length = 8): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);

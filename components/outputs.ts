@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ExtraContainer, StackConfig } from "../lib/model";
+import { pinVersion } from "../lib/pin";
 import type { ServiceRelease } from "./ServiceRelease";
 
 /**
@@ -53,7 +54,7 @@ export function deployedPins(
             ...(pin.tag !== undefined ? { tag: pin.tag } : {}),
             ...(digest !== undefined ? { digest } : {}),
             reference: release.image,
-            version: pin.version ?? pin.tag ?? "",
+            version: pinVersion(pin),
             strategy: pin.strategy,
             ...(pin.strategy === "blue-green" ? { activeColor: pin.activeColor ?? "blue" } : {}),
             ...(pin.previous ? { previous: { ...pin.previous } } : {}),

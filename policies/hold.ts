@@ -1,4 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
+import { pinOfReference, samePin } from "../lib/pin";
 import { parseReference } from "../lib/reference";
 import type { ImageSubject } from "../lib/rules";
 import { holdRule } from "../lib/rules/hold";
@@ -68,7 +69,7 @@ export const hold: StackValidationPolicy = {
 /** Why the pin may not run while on hold, or undefined when it may. */
 function notARollback(pin: WorkloadPin, service: string, config: HoldConfig): string | undefined {
     const deployed = config.deployed?.[service];
-    if (deployed !== undefined && isSamePin(deployed, pin)) return undefined;
+    if (deployed !== undefined && isDeployedPin(deployed, pin)) return undefined;
     if (!pin.provenance?.rollback) {
         // pinstack rollback re-seals only the pins it changes; without the deployed pins the pack
         // cannot tell an unchanged pin from a new promotion, so only rollback pins pass (as lib/ci's hold gate).
@@ -80,9 +81,8 @@ function notARollback(pin: WorkloadPin, service: string, config: HoldConfig): st
     return undefined;
 }
 
-/** The deployed reference is this pin: same repository and tag, and the pin's digest when it has one. */
-function isSamePin(deployed: string, pin: WorkloadPin): boolean {
+/** The deployed reference is this pin (lib/pin's samePin, where-pinned: the deployed one may carry the digest a tag resolved to). */
+function isDeployedPin(deployed: string, pin: WorkloadPin): boolean {
     const parsed = parseReference(deployed);
-    if (!parsed.ok || parsed.ref.name !== pin.ref.name || parsed.ref.tag !== pin.ref.tag) return false;
-    return pin.ref.digest ? parsed.ref.digest === pin.ref.digest : true;
+    return parsed.ok && samePin(pinOfReference(pin.ref), pinOfReference(parsed.ref), { digests: "where-pinned" });
 }

@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { ServicePin } from "../lib/model";
+import { pinOfReference, samePin } from "../lib/pin";
 import { parseReference } from "../lib/reference";
 import { rules } from "../lib/rules";
 import { WorkloadPin, readWorkloadPin } from "./support/pins";
@@ -86,11 +87,11 @@ function sourceProblem(pin: WorkloadPin, service: string, config: ProvenanceConf
     if (pin.provenance?.allowUndeployed && config.acceptAllowUndeployed) return undefined;
     const from = context.preset.promoteFrom;
     const ran = config.sourcePins[service] ?? [];
+    // What ran is named by its digest when it has one, else by a tag (a reference with neither names nothing).
     const matches = ran.some((text) => {
         const parsed = parseReference(text);
-        if (!parsed.ok || parsed.ref.name !== pin.ref.name) return false;
-        if (parsed.ref.digest) return parsed.ref.digest === pin.ref.digest;
-        return parsed.ref.tag !== "" && parsed.ref.tag === pin.ref.tag;
+        if (!parsed.ok || (parsed.ref.tag === "" && parsed.ref.digest === "")) return false;
+        return samePin(pinOfReference(parsed.ref), pinOfReference(pin.ref), { digests: "by-content" });
     });
     if (matches) return undefined;
     const seen = ran.length ? ran.join(", ") : "nothing";

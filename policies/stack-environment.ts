@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { AnnotationKeys } from "../components/labels";
+import { AnnotationKeys } from "../lib/contract";
 import { entry, isUnknown } from "./support/known";
 import { forType, withContext } from "./support/policy";
 import { configSchema } from "./support/settings";

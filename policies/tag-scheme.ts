@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { AnnotationKeys } from "../components/labels";
+import { AnnotationKeys } from "../lib/contract";
 import { reportImageFindings } from "./support/images";
 import { entry, isUnknown } from "./support/known";
 import { isSchemeName, withContext, workloadToCheck } from "./support/policy";

@@ -1,6 +1,7 @@
 import type { Color, ServicePin } from "../../lib/model";
-import { LabelKeys } from "../labels";
-import { configuredPin, CutoverPlan, CutoverStrategy, WorkloadPin } from "./strategy";
+import { LabelKeys } from "../../lib/contract";
+import { activeColor, colorImages, pinVersion, samePin } from "../../lib/pin";
+import { configuredPin, CutoverPlan, CutoverStrategy } from "./strategy";
 
 const colors: readonly Color[] = ["blue", "green"];
 
@@ -20,19 +21,18 @@ const colors: readonly Color[] = ["blue", "green"];
 export const blueGreen: CutoverStrategy = {
     name: "blue-green",
     plan(pin: ServicePin): CutoverPlan {
-        const active = pin.activeColor ?? "blue";
+        const active = activeColor(pin);
         const current = configuredPin(pin);
-        const standby: WorkloadPin = pin.previous
-            ? { tag: pin.previous.tag, digest: pin.previous.digest, version: pin.previous.tag ?? "" }
-            : current;
+        const images = colorImages(pin);
         return {
             workloads: colors.map((color) => {
-                const workloadPin = color === active ? current : standby;
+                const image = images[color];
+                const workloadPin = color === active || !pin.previous ? current : { tag: image.tag, digest: image.digest, version: pinVersion({ tag: image.tag }) };
                 return {
                     suffix: `-${color}`,
                     labels: { [LabelKeys.color]: color },
                     pin: workloadPin,
-                    runsConfiguredPin: samePin(workloadPin, current),
+                    runsConfiguredPin: samePin(image, pin, { digests: "exact" }),
                 };
             }),
             serviceSelector: { [LabelKeys.color]: active },
@@ -40,7 +40,3 @@ export const blueGreen: CutoverStrategy = {
         };
     },
 };
-
-function samePin(a: WorkloadPin, b: WorkloadPin): boolean {
-    return a.tag === b.tag && a.digest === b.digest;
-}

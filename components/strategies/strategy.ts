@@ -1,4 +1,5 @@
 import type { Provenance, ServicePin, StrategyName } from "../../lib/model";
+import { pinVersion } from "../../lib/pin";
 
 /** The image one Deployment runs: the configured pin, or (blue-green) the previous one. */
 export interface WorkloadPin {
@@ -51,12 +52,12 @@ export interface CutoverStrategy {
     plan(pin: ServicePin): CutoverPlan;
 }
 
-/** The configured pin as a workload pin: version defaults to the tag. */
+/** The configured pin as a workload pin (its version as lib/pin's pinVersion says). */
 export function configuredPin(pin: ServicePin): WorkloadPin {
     return {
         tag: pin.tag,
         digest: pin.digest,
-        version: pin.version ?? pin.tag ?? "",
+        version: pinVersion(pin),
         commit: pin.commit,
         provenance: pin.provenance,
     };

@@ -2,7 +2,8 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { badInput, refused } from "../errors";
 import { EXTRA_CONTAINER_LISTS, type ServicePin, type StackConfig } from "../model";
-import { formatReference } from "../reference";
+import { colorImages, pinOfReference, pinReference, samePin } from "../pin";
+import { parseReference } from "../reference";
 
 /**
  * What the cluster runs, against what the stack file pins: `pinstack status --live`. Someone
@@ -105,31 +106,26 @@ interface Expected {
  * as components/strategies/blueGreen.ts builds them.
  */
 function expectedDeployments(pin: ServicePin): { name: string; main: Expected }[] {
-    const current = { image: pin.image, tag: pin.tag, digest: pin.digest };
-    if (pin.strategy !== "blue-green") return [{ name: pin.name, main: current }];
-    const active = pin.activeColor ?? "blue";
-    const standby = pin.previous ? { image: pin.image, tag: pin.previous.tag, digest: pin.previous.digest } : current;
-    return (["blue", "green"] as const).map((color) => ({ name: `${pin.name}-${color}`, main: color === active ? current : standby }));
+    if (pin.strategy !== "blue-green") return [{ name: pin.name, main: { image: pin.image, tag: pin.tag, digest: pin.digest } }];
+    const images = colorImages(pin);
+    return (["blue", "green"] as const).map((color) => ({ name: `${pin.name}-${color}`, main: images[color] }));
 }
 
 function reference(e: Expected): string {
-    return formatReference({ name: e.image, tag: e.tag, digest: e.digest });
+    return pinReference(e);
+}
+
+/** A live image as a pin; one that is not a reference matches nothing. */
+function liveImage(image: string): Expected {
+    const parsed = parseReference(image);
+    return parsed.ok ? pinOfReference(parsed.ref) : { image: "" };
 }
 
 /**
- * Whether a live image runs the pinned one. A pin with a digest must run exactly it; a
- * tag-only pin also matches the same tag with a digest appended (what a stack whose preset
- * resolves digests deploys).
+ * A live image runs its pin when it is the pin's reference, or a tag-only pin with a digest
+ * appended (what a stack whose preset resolves digests deploys): lib/pin's samePin, where-pinned.
  */
-export function runsPinned(live: string, pinned: Expected): boolean {
-    if (live === reference(pinned)) return true;
-    if (pinned.digest || !pinned.tag) return false;
-    return new RegExp(`^${escape(reference(pinned))}@sha256:[0-9a-f]{64}$`).test(live);
-}
-
-function escape(text: string): string {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+const RUNS_PIN = { digests: "where-pinned" } as const;
 
 /** Compares every container every pinned Deployment should run with the live Deployments. */
 export function compareLive(stack: StackConfig, live: readonly LiveDeployment[]): LiveFinding[] {
@@ -150,7 +146,7 @@ export function compareLive(stack: StackConfig, live: readonly LiveDeployment[])
                 const container = deployment?.containers.find((c) => c.list === want.list && c.name === want.name);
                 const base = { stack: stack.stack, service: pin.name, deployment: name, container: want.name, pinned: reference(want.pinned) };
                 if (!container) findings.push({ ...base, live: null, state: "missing" });
-                else findings.push({ ...base, live: container.image, state: runsPinned(container.image, want.pinned) ? "matches" : "drift" });
+                else findings.push({ ...base, live: container.image, state: container.image === reference(want.pinned) || (want.pinned.tag !== undefined && samePin(want.pinned, liveImage(container.image), RUNS_PIN)) ? "matches" : "drift" });
             }
             // A container added by hand runs something nobody pinned.
             for (const container of deployment?.containers ?? []) {

@@ -1,4 +1,5 @@
 import type { PackagePin, ServicePin, StackConfig } from "../model";
+import { samePin } from "../pin";
 import { packageSubject, sealedBeforeContainers, serviceSubject, verifySeal } from "../provenance";
 import type { Finding, ImageSubject, Rule, RuleContext, StackRuleOptions } from "./types";
 import { describeImage } from "./types";
@@ -46,7 +47,8 @@ export const holdRule: Rule & { imageOnHold(image: ImageSubject, stack: string, 
         const before = new Map<string, ServicePin>(previous.services.map((s) => [s.name, s]));
         for (const service of config.services) {
             const old = before.get(service.name);
-            if (old && old.tag === service.tag && old.digest === service.digest && old.image === service.image) continue;
+            // Its init containers and sidecars are part of the pin: a change to one alone is a change.
+            if (old && samePin(old, service, { digests: "exact" })) continue;
             if (isSealedRollback(service)) continue;
             findings.push({ subject: service.name, location: service.fieldLocations?.tag ?? service.location, message: `service ${service.name} changed: ${holdMessage(held)}` });
         }

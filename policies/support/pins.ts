@@ -1,13 +1,14 @@
-import { AnnotationKeys } from "../../components/labels";
-import { EXTRA_CONTAINER_LISTS, type Provenance } from "../../lib/model";
+import { AnnotationKeys, DeclaredContainer, decodeContainers, decodePin, decodeProvenance, PROVENANCE_KEYS } from "../../lib/contract";
+import type { Provenance } from "../../lib/model";
+import { EXTRA_CONTAINER_LISTS, type ContainerList, pinOfReference, samePin } from "../../lib/pin";
 import { SealedContainer, SealSubject, verifySeal } from "../../lib/provenance";
 import { ImageReference, parseReference } from "../../lib/reference";
 import { entry, isUnknown, StringMap } from "./known";
 import type { ContainerRole, Workload } from "./workloads";
 
 /**
- * The pin a workload says it runs, read from the annotations ServiceRelease writes
- * (components/labels.ts AnnotationKeys: `pinstack.dev/pin`, `pinstack.dev/seal`, ...), and
+ * The pin a workload says it runs, read with lib/contract's decoders from the annotations
+ * ServiceRelease writes (`pinstack.dev/pin`, `pinstack.dev/seal`, ...), and
  * checked against what the workload really runs: an annotation copied from a good pin onto a
  * workload that runs something else does not pass. The same holds for its init containers and
  * sidecars (`pinstack.dev/containers`): every container the pod runs besides the main one must
@@ -25,6 +26,9 @@ export interface WorkloadPin {
     readonly sealValid: boolean;
 }
 
+/** A container runs its pin when it runs the pinned digest, or a tag-only pin with the digest it was resolved to (ServiceRelease's resolveDigests). */
+const RUNS_PIN = { digests: "where-pinned" } as const;
+
 export type PinReading = { readonly ok: true; readonly pin: WorkloadPin } | { readonly ok: false; readonly problem: string };
 
 const unknownProblem = (what: string) => `${what} cannot be known during preview, so where its image came from cannot be checked`;
@@ -37,8 +41,8 @@ export function readWorkloadPin(workload: Workload): PinReading {
         return { ok: false, problem: `carries no ${AnnotationKeys.pin} annotation, so it was not deployed through ServiceRelease from a pin in the stack's config` };
     }
     if (isUnknown(text)) return { ok: false, problem: unknownProblem(`its ${AnnotationKeys.pin} annotation`) };
-    const parsed = parseReference(text);
-    if (!parsed.ok) return { ok: false, problem: `its ${AnnotationKeys.pin} annotation ${JSON.stringify(text)} is not an image reference (${parsed.error})` };
+    const parsed = decodePin(text);
+    if (!parsed.ok) return { ok: false, problem: `its ${AnnotationKeys.pin} annotation ${JSON.stringify(text)} ${parsed.why}` };
     const mismatch = mainContainerProblem(workload, parsed.ref);
     if (mismatch) return { ok: false, problem: mismatch };
     // A list or an entry of it unknown during preview could hold any container: fail closed.
@@ -62,13 +66,6 @@ export function readWorkloadPin(workload: Workload): PinReading {
     return { ok: true, pin: { text, ref: parsed.ref, subject, provenance: sealed ?? provenance, sealValid: sealed !== undefined } };
 }
 
-/** A container `pinstack.dev/containers` declares: its list, name and pinned reference. */
-interface DeclaredContainer {
-    readonly list: (typeof EXTRA_CONTAINER_LISTS)[number];
-    readonly name: string;
-    readonly ref: ImageReference;
-}
-
 type ContainersReading = { readonly ok: true; readonly containers: readonly DeclaredContainer[] } | { readonly ok: false; readonly problem: string };
 
 /** The init containers and sidecars the annotation declares (none when it is absent). */
@@ -76,31 +73,9 @@ function readContainers(annotations: StringMap): ContainersReading {
     const text = entry(annotations, AnnotationKeys.containers);
     if (text === undefined) return { ok: true, containers: [] };
     if (isUnknown(text)) return { ok: false, problem: unknownProblem(`its ${AnnotationKeys.containers} annotation`) };
-    const malformed = (why: string): ContainersReading => ({ ok: false, problem: `its ${AnnotationKeys.containers} annotation ${why}, so what its containers run cannot be checked` });
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        return malformed("is not JSON");
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return malformed("is not a JSON object");
-    const lists = value as Record<string, unknown>;
-    const unknownList = Object.keys(lists).find((key) => !(EXTRA_CONTAINER_LISTS as readonly string[]).includes(key));
-    if (unknownList) return malformed(`has a list ${JSON.stringify(unknownList)} (only ${EXTRA_CONTAINER_LISTS.join(", ")})`);
-    const containers: DeclaredContainer[] = [];
-    for (const list of EXTRA_CONTAINER_LISTS) {
-        const items = lists[list] ?? [];
-        if (!Array.isArray(items)) return malformed(`has ${list} that is not a list`);
-        for (const item of items) {
-            const name = item?.name;
-            const pin = item?.pin;
-            if (typeof name !== "string" || typeof pin !== "string") return malformed(`has an entry in ${list} without a name and pin`);
-            const parsed = parseReference(pin);
-            if (!parsed.ok) return malformed(`pins ${list} ${name} to ${JSON.stringify(pin)}, which is not an image reference (${parsed.error})`);
-            containers.push({ list, name, ref: parsed.ref });
-        }
-    }
-    return { ok: true, containers };
+    const decoded = decodeContainers(text);
+    if (!decoded.ok) return { ok: false, problem: `its ${AnnotationKeys.containers} annotation ${decoded.why}, so what its containers run cannot be checked` };
+    return decoded;
 }
 
 /**
@@ -119,7 +94,7 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
         }
         if (isUnknown(container.image)) return unknownProblem(`the image of ${shown}`);
         const runs = parseReference(container.image);
-        if (!runs.ok || !runsPin(runs.ref, pin.ref)) {
+        if (!runs.ok || !samePin(pinOfReference(pin.ref), pinOfReference(runs.ref), RUNS_PIN)) {
             return `runs ${JSON.stringify(container.image)} in ${shown}, but its ${AnnotationKeys.containers} annotation pins ${pin.ref.input}`;
         }
     }
@@ -136,7 +111,7 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
 }
 
 /** Per pod-spec role: the annotation's list that declares such containers (none for ephemeral ones), and what to call one. */
-const ROLES: Readonly<Record<ContainerRole, { readonly list?: (typeof EXTRA_CONTAINER_LISTS)[number]; readonly what: string }>> = {
+const ROLES: Readonly<Record<ContainerRole, { readonly list?: ContainerList; readonly what: string }>> = {
     initContainers: { list: "initContainers", what: "init container" },
     containers: { list: "sidecars", what: "sidecar" },
     ephemeralContainers: { what: "ephemeral container" },
@@ -158,36 +133,15 @@ function mainContainerProblem(workload: Workload, pin: ImageReference): string |
     if (!main) return `has no container running its pin ${pin.input}`;
     if (isUnknown(main.image)) return unknownProblem(`the image of container ${main.name ?? "#0"}`);
     const runs = parseReference(main.image);
-    if (runs.ok && runsPin(runs.ref, pin)) return undefined;
+    if (runs.ok && samePin(pinOfReference(pin), pinOfReference(runs.ref), RUNS_PIN)) return undefined;
     return `runs ${JSON.stringify(main.image)} in container ${main.name ?? "#0"}, but its ${AnnotationKeys.pin} annotation says ${pin.input}`;
-}
-
-/**
- * True when `image` is `pin`: same repository and tag, and the pin's digest when it has one.
- * A tag-only pin may run with the digest it was resolved to (ServiceRelease's resolveDigests).
- */
-export function runsPin(image: ImageReference, pin: ImageReference): boolean {
-    if (image.name !== pin.name || image.tag !== pin.tag) return false;
-    return pin.digest ? image.digest === pin.digest : true;
 }
 
 const UNKNOWN_PROVENANCE = Symbol("provenance unknown");
 
 function readProvenance(annotations: StringMap): Provenance | undefined | typeof UNKNOWN_PROVENANCE {
-    const keys = [AnnotationKeys.promotedFrom, AnnotationKeys.promotedAt, AnnotationKeys.promotedBy, AnnotationKeys.reason, AnnotationKeys.seal, AnnotationKeys.rollback, AnnotationKeys.allowUndeployed];
-    const values = keys.map((key) => entry(annotations, key));
-    if (values.some((v) => isUnknown(v))) return UNKNOWN_PROVENANCE;
-    const [from, at, by, reason, seal, rollback, allowUndeployed] = values as (string | undefined)[];
-    if (from === undefined && seal === undefined) return undefined;
-    return {
-        from: from ?? "",
-        at: at ?? "",
-        by: by ?? "",
-        reason: reason ?? "",
-        seal: seal ?? "",
-        ...(rollback === "true" ? { rollback: true } : {}),
-        ...(allowUndeployed === "true" ? { allowUndeployed: true } : {}),
-    };
+    if (PROVENANCE_KEYS.some((key) => isUnknown(entry(annotations, key)))) return UNKNOWN_PROVENANCE;
+    return decodeProvenance((key) => entry(annotations, key) as string | undefined);
 }
 
 /**

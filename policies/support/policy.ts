@@ -1,6 +1,6 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import type { Resource } from "@pulumi/pulumi";
-import { AnnotationKeys } from "../../components/labels";
+import { AnnotationKeys } from "../../lib/contract";
 import type { Level, SchemeName } from "../../lib/model";
 import { schemes } from "../../lib/schemes";
 import { entry } from "./known";

@@ -1,4 +1,4 @@
-import { LabelKeys } from "../../components/labels";
+import { LabelKeys } from "../../lib/contract";
 import { entry, field, isUnknown, StringMap, stringMap, UNKNOWN, Unknown } from "./known";
 import type { Workload } from "./workloads";
 

@@ -1,4 +1,4 @@
-import { LabelKeys } from "../../components/labels";
+import { LabelKeys } from "../../lib/contract";
 import { elements, entry, field, isUnknown, path, StringMap, stringMap, UNKNOWN, Unknown } from "./known";
 
 /**

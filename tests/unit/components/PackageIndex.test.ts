@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { channelUpstreams, PackageIndex } from "../../../components/PackageIndex";
 import { PackageRequirements } from "../../../components/PackageRequirements";
-import { requirementLine, requirementsFiles } from "../../../components/requirements";
+import { requirementLine, requirementsFiles } from "../../../lib/contract";
 import { packagePin } from "./fixtures";
 import { codeartifactEndpoint, mockEngine, promiseOf } from "./harness";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import type { ServicePin } from "../../../lib/model";
-import { AnnotationKeys, LabelKeys } from "../../../components/labels";
+import { AnnotationKeys, LabelKeys } from "../../../lib/contract";
 import { ServiceRelease, ServiceReleaseArgs } from "../../../components/ServiceRelease";
 import { digestA, digestB, provenance, servicePin } from "./fixtures";
 import { Harness, mockEngine, promiseOf, registryDigest } from "./harness";

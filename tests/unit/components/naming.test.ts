@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
-import { labelValue, pinAnnotations, serviceLabels } from "../../../components/labels";
-import { kubernetesName, pinReference, shortHash } from "../../../components/naming";
+import { labelValue, pinAnnotations, serviceLabels } from "../../../lib/contract";
+import { kubernetesName, shortHash } from "../../../components/naming";
+import { pinReference } from "../../../lib/pin";
 import { versionJson } from "../../../components/versionFile";
 import { digestA, provenance } from "./fixtures";
 import { promiseOf } from "./harness";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { LabelKeys } from "../../../components/labels";
+import { LabelKeys } from "../../../lib/contract";
 import { readOnlyKey, strategies, strategyFor } from "../../../components/strategies";
 import { blueGreen } from "../../../components/strategies/blueGreen";
 import { inPlace } from "../../../components/strategies/inPlace";

@@ -1,10 +1,10 @@
 /** ECR repositories (immutable-repositories) and package pins in requirement ConfigMaps (exact-package-pins, no-prereleases). */
 import * as assert from "assert";
-import { requirementLine, requirementsFiles } from "../../../components/requirements";
+import { requirementLine, requirementsFiles } from "../../../lib/contract";
 import { exactPackagePins } from "../../../policies/exact-package-pins";
 import { immutableRepositories } from "../../../policies/immutable-repositories";
 import { noPrereleases } from "../../../policies/no-prereleases";
-import { parseRequirements } from "../../../policies/support/packages";
+import { parseRequirements } from "../../../lib/contract";
 import { configMap, ecrRepository } from "./fixtures";
 import { assertHasResourceViolation, assertNoResourceViolations, configFromFile, resourceArgs, runResourcePolicy, StackResourceInput, unknownObjectValue, unknownStringValue } from "./helpers";
 import type { ResourceValidationPolicy } from "@pulumi/policy";

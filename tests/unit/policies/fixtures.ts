@@ -3,8 +3,8 @@
  * components' own functions (components/labels.ts), seals from lib/provenance, so a change of
  * the annotation contract shows up here.
  */
-import { AnnotationKeys, LabelKeys, pinAnnotations, serviceLabels } from "../../../components/labels";
-import { pinReference } from "../../../components/naming";
+import { AnnotationKeys, LabelKeys, pinAnnotations, serviceLabels } from "../../../lib/contract";
+import { pinReference } from "../../../lib/pin";
 import type { ExtraContainer, Provenance, SchemeName } from "../../../lib/model";
 import { sealProvenance, serviceSubject, UnsealedProvenance } from "../../../lib/provenance";
 import type { StackResourceInput } from "./helpers";

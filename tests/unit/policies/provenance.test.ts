@@ -3,7 +3,7 @@
  * `pinstack promote staging production` writes, for this service and the pin its container
  * really runs.
  */
-import { AnnotationKeys } from "../../../components/labels";
+import { AnnotationKeys } from "../../../lib/contract";
 import { provenance } from "../../../policies/provenance";
 import { backendPin, blueGreen, deployment, digestOf, frontendPin, promoted, rolledBack, service, workload } from "./fixtures";
 import { assertHasStackViolation, assertNoStackViolations, configFromFile, runStackPolicy, stackArgs, StackResourceInput, unknownStringValue } from "./helpers";

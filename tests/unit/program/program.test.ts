@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { AnnotationKeys, LabelKeys } from "../../../components/labels";
+import { AnnotationKeys, LabelKeys } from "../../../lib/contract";
 import { main as pinstack } from "../../../cli/main";
 import { sealProvenance, serviceSubject } from "../../../lib/provenance";
 import { Harness, mockEngine, promiseOf, registryDigest } from "../components/harness";

@@ -1,9 +1,8 @@
-import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type Provenance, type SchemeName } from "../lib/model";
-import { pinReference } from "./naming";
-
 /**
- * Label and annotation keys pinstack writes on Kubernetes objects. The policy pack and
- * `pinstack history` read these: treat them as a public contract — add keys, never rename.
+ * Label and annotation keys pinstack writes on Kubernetes objects (the program's
+ * components/) and the policy pack reads back (policies/). Treat them as a public contract:
+ * add keys, never rename. The values are written and read by lib/contract's encoders and
+ * decoders (annotations.ts, requirements.ts), never by hand on either side.
  */
 export const LabelKeys = {
     name: "app.kubernetes.io/name",
@@ -62,41 +61,4 @@ export function serviceLabels(service: string, partOf: string): Record<string, s
         [LabelKeys.partOf]: labelValue(partOf),
         [LabelKeys.managedBy]: managedBy,
     };
-}
-
-/** Annotations describing one pin and where it came from; empty values are left out. */
-export function pinAnnotations(pin: {
-    readonly reference: string;
-    readonly scheme: SchemeName;
-    readonly provenance?: Provenance;
-    readonly initContainers?: readonly ExtraContainer[];
-    readonly sidecars?: readonly ExtraContainer[];
-}): Record<string, string> {
-    const annotations: Record<string, string> = {
-        [AnnotationKeys.pin]: pin.reference,
-        [AnnotationKeys.scheme]: pin.scheme,
-    };
-    const containers = containersAnnotation(pin);
-    if (containers) annotations[AnnotationKeys.containers] = containers;
-    const provenance = pin.provenance;
-    if (provenance) {
-        annotations[AnnotationKeys.promotedFrom] = provenance.from;
-        annotations[AnnotationKeys.promotedBy] = provenance.by;
-        annotations[AnnotationKeys.promotedAt] = provenance.at;
-        annotations[AnnotationKeys.reason] = provenance.reason;
-        annotations[AnnotationKeys.seal] = provenance.seal;
-        if (provenance.rollback) annotations[AnnotationKeys.rollback] = "true";
-        if (provenance.allowUndeployed) annotations[AnnotationKeys.allowUndeployed] = "true";
-    }
-    return annotations;
-}
-
-/** The value of `pinstack.dev/containers`, or undefined for a pin without containers. */
-export function containersAnnotation(pin: { readonly initContainers?: readonly ExtraContainer[]; readonly sidecars?: readonly ExtraContainer[] }): string | undefined {
-    const out: Record<string, { name: string; pin: string }[]> = {};
-    for (const list of EXTRA_CONTAINER_LISTS) {
-        const containers = pin[list] ?? [];
-        if (containers.length > 0) out[list] = containers.map((c) => ({ name: c.name, pin: pinReference(c) }));
-    }
-    return Object.keys(out).length > 0 ? JSON.stringify(out) : undefined;
 }
