@@ -22,9 +22,11 @@ import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
 import { kubernetesProviderArgs } from "./components/provider";
 import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./components/stackInput";
-import { effectivePreset } from "./lib/rules";
+import { effectivePreset, usePresets } from "./lib/presets";
+import { presets } from "./stacks";
 
 export = async () => {
+    usePresets(presets);
     // 1-3. Config, rules and preset: nothing is created unless config and rules pass.
     const stack = parseOrStop(pulumi.getStack(), rawPinstackConfig());
     const preset = effectivePreset(stack);

@@ -17,6 +17,8 @@ const mark = (name) => {
 };
 const config = require(path.join(root, "dist/lib/config"));
 const rules = require(path.join(root, "dist/lib/rules"));
+// As every entry point does: lib judges by the presets stacks/ hands it.
+require(path.join(root, "dist/lib/presets")).usePresets(require(path.join(root, "dist/stacks")).presets);
 mark("load pinstack lib (js-yaml included)");
 const dir = process.argv[2];
 const stacks = config.listStacks(dir);

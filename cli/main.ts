@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { ExitCode, PinstackError } from "../lib/errors";
+import { usePresets } from "../lib/presets";
+import { presets } from "../stacks";
 import { commandNamed, commands } from "./commands";
 
 /**
@@ -9,6 +11,7 @@ import { commandNamed, commands } from "./commands";
  * arguments, only the command they name is loaded (see commands/index.ts).
  */
 export function buildProgram(argv?: readonly string[]): Command {
+    usePresets(presets);
     const program = new Command("pinstack")
         .description("Release promotion as reviewed Pulumi stack config: pins, rules, history.")
         .version(packageVersion())

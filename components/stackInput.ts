@@ -5,7 +5,7 @@ import { PinstackError } from "../lib/errors";
 import { formatViolation } from "../lib/format";
 import type { StackConfig, Violation } from "../lib/model";
 import { evaluateStack, isRefused } from "../lib/rules";
-import type { StackPreset } from "../stacks";
+import type { StackPreset } from "../lib/presets";
 
 /**
  * The `pinstack:*` keys of the running stack's config as Pulumi hands them over: every

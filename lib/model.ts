@@ -15,6 +15,9 @@ export interface SourceLocation {
     readonly key: string;
 }
 
+/** The location of a pin read from somewhere other than a stack file (a cluster object, a recorded update). */
+export const NOWHERE: SourceLocation = { file: "", line: 0, column: 0, key: "" };
+
 /**
  * Tag schemes a service can declare; see lib/schemes. `semver-v` is strict semver that
  * also accepts a leading `v` (GWCelery's vMAJOR.MINOR.PATCH tags).

@@ -3,7 +3,7 @@ import { rules } from "../lib/rules";
 import { describeResource, requirementsOf } from "./support/packages";
 import { forType, withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
-import { ruleContext, syntheticStack } from "./support/stack";
+import { ruleContext } from "./support/stack";
 
 /**
  * lib rule `exact-package-pins` on the package pins as they reach the cluster: the requirement
@@ -26,7 +26,7 @@ export const exactPackagePins: ResourceValidationPolicy = {
                 report(`${describeResource(args)}: ${where} cannot be known during preview, so its package pins cannot be checked; keep the pins in plain values`);
             }
             for (const file of requirements.files) {
-                const findings = rules["exact-package-pins"].stack!(syntheticStack(context, { packages: file.pins }), ruleContext(context), {});
+                const findings = file.pins.flatMap((pin) => rules["exact-package-pins"].package!(pin, ruleContext(context)));
                 for (const finding of findings) report(`${describeResource(args)}, ${file.file}: ${finding.message}`);
             }
         });

@@ -4,7 +4,7 @@ import { reportImageFindings } from "./support/images";
 import { describeResource, requirementsOf } from "./support/packages";
 import { schemeForMain, withContext, workloadToCheck } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
-import { ruleContext, syntheticStack } from "./support/stack";
+import { ruleContext } from "./support/stack";
 
 /**
  * lib rule `no-prereleases`: on every container image of Kubernetes workloads (the main
@@ -32,7 +32,7 @@ export const noPrereleases: ResourceValidationPolicy = {
                 report(`${describeResource(args)}: ${where} cannot be known during preview, so its package pins cannot be checked for prereleases; keep the pins in plain values`);
             }
             for (const file of requirements!.files) {
-                const findings = rules["no-prereleases"].stack!(syntheticStack(context, { packages: file.pins }), ruleContext(context), {});
+                const findings = file.pins.flatMap((pin) => rules["no-prereleases"].package!(pin, ruleContext(context)));
                 for (const finding of findings) report(`${describeResource(args)}, ${file.file}: ${finding.message}`);
             }
         });

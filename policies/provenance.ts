@@ -1,12 +1,12 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { ServicePin } from "../lib/model";
+import { NOWHERE } from "../lib/model";
 import { pinOfReference, samePin } from "../lib/pin";
 import { parseReference } from "../lib/reference";
-import { rules } from "../lib/rules";
+import { rules, ServiceUnderRule } from "../lib/rules";
 import { WorkloadPin, readWorkloadPin } from "./support/pins";
 import { withContext } from "./support/policy";
 import { applies, configSchema, PackContext } from "./support/settings";
-import { nowhere, ruleContext, servingWorkloads, stackView, syntheticStack } from "./support/stack";
+import { ruleContext, servingWorkloads, stackView } from "./support/stack";
 import { describeWorkload } from "./support/workloads";
 
 export interface ProvenanceConfig {
@@ -54,7 +54,7 @@ export const provenance: StackValidationPolicy = {
                     report(`${where} ${reading.problem}; ${context.stack} takes only pins promoted from ${from}: deploy it through ServiceRelease from a pin written by \`pinstack promote ${from} ${context.stack}\``, urn);
                     continue;
                 }
-                const findings = rules.provenance.stack!(syntheticStack(context, { services: [servicePin(workload.service, reading.pin)] }), ruleContext(context), {});
+                const findings = rules.provenance.service!(servicePin(workload.service, reading.pin), ruleContext(context));
                 for (const finding of findings) report(`${where}: ${finding.message}`, urn);
                 if (findings.length === 0) {
                     const problem = sourceProblem(reading.pin, workload.service, config, context);
@@ -65,8 +65,8 @@ export const provenance: StackValidationPolicy = {
     },
 };
 
-/** The pin as lib's provenance rule reads it; only name, image, tag, digest, containers and provenance matter to it. */
-function servicePin(name: string, pin: WorkloadPin): ServicePin {
+/** The pin as lib's provenance rule reads it: the artifact the workload runs and its provenance. */
+function servicePin(name: string, pin: WorkloadPin): ServiceUnderRule {
     return {
         name,
         image: pin.subject.image ?? pin.ref.name,
@@ -74,11 +74,8 @@ function servicePin(name: string, pin: WorkloadPin): ServicePin {
         digest: pin.subject.digest,
         initContainers: pin.subject.initContainers,
         sidecars: pin.subject.sidecars,
-        scheme: "any",
-        port: 0,
-        strategy: "in-place",
         provenance: pin.provenance,
-        location: nowhere,
+        location: NOWHERE,
     };
 }
 

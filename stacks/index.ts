@@ -1,13 +1,9 @@
 import { playground } from "./playground";
 import { production } from "./production";
-import { StackPreset } from "./preset";
 import { staging } from "./staging";
 
-export { StackPreset } from "./preset";
-
-export const presets: Readonly<Record<string, StackPreset>> = { playground, staging, production };
-
-/** The preset named by `pinstack:environment`; undefined when there is none of that name. */
-export function presetFor(environment: string): StackPreset | undefined {
-    return Object.prototype.hasOwnProperty.call(presets, environment) ? presets[environment] : undefined;
-}
+/**
+ * The presets a stack's `pinstack:environment` names: plain data. Each entry point (the CLI,
+ * the program, the policy pack) hands them to lib with usePresets; lib never imports them.
+ */
+export const presets = { playground, staging, production };

@@ -1,4 +1,4 @@
-import { allRulesAt, StackPreset } from "./preset";
+import { allRulesAt, StackPreset } from "../lib/presets";
 
 /** Follows main on every green push; anything goes, rules only warn. */
 export const playground: StackPreset = {

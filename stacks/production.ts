@@ -1,4 +1,4 @@
-import { allRulesAt, StackPreset } from "./preset";
+import { allRulesAt, StackPreset } from "../lib/presets";
 
 /** Deployed by hand after review: digests pinned, no prereleases, promoted from staging only. */
 export const production: StackPreset = {

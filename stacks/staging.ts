@@ -1,4 +1,4 @@
-import { allRulesAt, StackPreset } from "./preset";
+import { allRulesAt, StackPreset } from "../lib/presets";
 
 /** Release candidates are tried here; exact pins, no mutable tags. */
 export const staging: StackPreset = {

@@ -13,7 +13,7 @@ import type {
     StrategyName,
 } from "../model";
 import { digestProblem, parseRepositoryName, tagProblem } from "../reference";
-import { presetFor, presets } from "../../stacks";
+import { presetFor, presetNames } from "../presets";
 import { formatLocation } from "../errors";
 import { ConfigPath, qualifyKey } from "./keys";
 import { fileOnlyLocator, Locator } from "./locate";
@@ -70,8 +70,8 @@ export function parseStackConfig(
         semantic.push({
             message:
                 config["pinstack:environment"] === undefined
-                    ? `pinstack:environment is missing and '${stack}' is not a preset; set it to one of ${Object.keys(presets).join(", ")}`
-                    : `unknown environment '${environment}'; the presets are ${Object.keys(presets).join(", ")} (stacks/)`,
+                    ? `pinstack:environment is missing and '${stack}' is not a preset; set it to one of ${presetNames().join(", ")}`
+                    : `unknown environment '${environment}'; the presets are ${presetNames().join(", ")} (stacks/)`,
             location: at(["pinstack:environment"]),
         });
     }

@@ -1,4 +1,4 @@
-import type { PackageChannel, PackagePin, SourceLocation } from "../model";
+import { NOWHERE, type PackageChannel, type PackagePin } from "../model";
 
 /**
  * Package pins as they travel to the cluster: PackageRequirements' ConfigMap holds
@@ -17,9 +17,6 @@ export function requirementsChannel(file: string): PackageChannel | undefined {
     if (!match) return undefined;
     return CHANNELS.find((c) => c === match[1]) ?? "release";
 }
-
-/** Pins read back from a cluster object have no line in a stack file. */
-const NOWHERE: SourceLocation = { file: "", line: 0, column: 0, key: "" };
 
 /**
  * `name==version` lines back into pins. The version handed to lib is what follows `==`, or

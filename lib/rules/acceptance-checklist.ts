@@ -1,11 +1,10 @@
-import type { StackConfig } from "../model";
 import type { Finding, Rule, RuleContext } from "./types";
 
 /** Rule `acceptance-checklist` (GWCelery): the release issue's checklist is complete. */
 export const acceptanceChecklist: Rule = {
     id: "acceptance-checklist",
     description: "GWCelery's release acceptance checklist is complete before the release reaches the stack.",
-    stack(_config: StackConfig, context: RuleContext): Finding[] {
+    gate(context: RuleContext): Finding[] {
         const complete = context.gates.acceptanceComplete;
         if (complete === true) return [];
         if (complete === false) {

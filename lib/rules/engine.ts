@@ -1,8 +1,6 @@
-import { badInput } from "../errors";
 import { EXTRA_CONTAINER_LISTS, type Gates, type Level, type RuleId, type SchemeName, type ServicePin, type StackConfig, type Violation } from "../model";
 import { ImageReference, parseReference, parseRepositoryName } from "../reference";
-import { presetFor } from "../../stacks";
-import type { StackPreset } from "../../stacks/preset";
+import { effectivePreset, type StackPreset } from "../presets";
 import { acceptanceChecklist } from "./acceptance-checklist";
 import { digestRequired } from "./digest-required";
 import { exactPackagePins } from "./exact-package-pins";
@@ -35,23 +33,6 @@ export const rules: Readonly<Record<RuleId, Rule>> = {
 
 /** Rule ids in report order. */
 export const ruleIds = Object.keys(rules) as RuleId[];
-
-/**
- * The preset a stack follows: `stacks/<environment>` with the stack's `pinstack:preset`
- * overrides applied (levels merged rule by rule) and `pinstack:cloud` over `cloud`.
- * Throws a bad-input PinstackError when the environment names no preset.
- */
-export function effectivePreset(config: Pick<StackConfig, "environment" | "presetOverrides" | "cloud" | "stack">): StackPreset {
-    const base = presetFor(config.environment);
-    if (!base) throw badInput(`stack ${config.stack}: unknown environment '${config.environment}'`, { fix: "set pinstack:environment to playground, staging or production" });
-    const overrides = config.presetOverrides as Partial<StackPreset>;
-    return {
-        ...base,
-        ...overrides,
-        cloud: config.cloud ?? overrides.cloud ?? base.cloud,
-        levels: { ...base.levels, ...(overrides.levels ?? {}) },
-    };
-}
 
 /** Options for evaluateStack. */
 export interface EvaluateOptions {
@@ -137,6 +118,9 @@ export function evaluateStack(config: StackConfig, preset: StackPreset = effecti
         const rule = rules[id];
         const findings: Finding[] = [];
         if (rule.image) for (const image of images) findings.push(...rule.image(image, context));
+        if (rule.service) for (const service of config.services) findings.push(...rule.service(service, context));
+        if (rule.package) for (const pkg of config.packages) findings.push(...rule.package(pkg, context));
+        if (rule.gate) findings.push(...rule.gate(context));
         if (rule.stack) findings.push(...rule.stack(config, context, { previous: options.previous }));
         for (const finding of findings) violations.push(toViolation(id, level, finding, config.stack, config.file));
     }

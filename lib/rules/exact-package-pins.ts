@@ -1,5 +1,5 @@
 import { schemes } from "../schemes";
-import type { StackConfig } from "../model";
+import type { PackagePin } from "../model";
 import type { Finding, Rule, RuleContext } from "./types";
 
 /**
@@ -25,17 +25,15 @@ export function packagePinProblem(version: string): string | undefined {
 export const exactPackagePins: Rule = {
     id: "exact-package-pins",
     description: "Package pins name one exact version (10.8.5), never a range (>=, ~=, ^, *, 1.2.x).",
-    stack(config: StackConfig, context: RuleContext): Finding[] {
-        const findings: Finding[] = [];
-        for (const pkg of config.packages) {
-            const problem = packagePinProblem(pkg.version);
-            if (!problem) continue;
-            findings.push({
+    package(pkg: PackagePin, context: RuleContext): Finding[] {
+        const problem = packagePinProblem(pkg.version);
+        if (!problem) return [];
+        return [
+            {
                 subject: pkg.name,
                 location: pkg.fieldLocations?.version ?? pkg.location,
                 message: `package ${pkg.name} ${problem}; ${context.stack} pins one exact version so what was tested is what ships: write the version you tested, e.g. 10.8.5`,
-            });
-        }
-        return findings;
+            },
+        ];
     },
 };

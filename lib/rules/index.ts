@@ -2,8 +2,8 @@
  * The rules: one module per rule, one engine. The program's input validation,
  * `pinstack check` / `verify-image` and the policy pack all call these.
  */
+export { effectivePreset } from "../presets";
 export {
-    effectivePreset,
     evaluateImage,
     evaluateStack,
     EvaluateOptions,
@@ -15,7 +15,7 @@ export {
     ruleIds,
     rules,
 } from "./engine";
-export { Finding, ImageSubject, Rule, RuleContext, StackRuleOptions } from "./types";
+export { Finding, ImageSubject, Rule, RuleContext, ServiceUnderRule, StackRuleOptions } from "./types";
 export { isMutableTag, mutableTagReason, MUTABLE_TAG_NAMES } from "./no-mutable-tags";
 export { isPrereleaseVersion } from "./no-prereleases";
 export { packagePinProblem } from "./exact-package-pins";

@@ -1,11 +1,10 @@
-import type { StackConfig } from "../model";
 import type { Finding, Rule, RuleContext } from "./types";
 
 /** Rule `load-test-gate` (Merino): the load-test label decides whether a failed load test stops the release. */
 export const loadTestGate: Rule = {
     id: "load-test-gate",
     description: "Merino's [load test: abort|skip|warn]: a failed load test stops the deployment under abort, warns otherwise; skip skips it.",
-    stack(_config: StackConfig, context: RuleContext): Finding[] {
+    gate(context: RuleContext): Finding[] {
         const { loadTest, loadTestPassed } = context.gates;
         if (loadTest === "skip" || loadTestPassed === true) return [];
         if (loadTest === "abort") {

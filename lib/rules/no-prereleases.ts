@@ -1,5 +1,5 @@
 import { looksLikePrerelease, schemes } from "../schemes";
-import type { SchemeName, StackConfig } from "../model";
+import type { PackagePin, SchemeName } from "../model";
 import type { Finding, ImageSubject, Rule, RuleContext } from "./types";
 import { describeImage } from "./types";
 
@@ -32,15 +32,15 @@ export const noPrereleases: Rule = {
             },
         ];
     },
-    stack(config: StackConfig, context: RuleContext): Finding[] {
-        if (context.preset.allowPrereleases) return [];
-        return config.packages
-            .filter((pkg) => isPrereleaseVersion(pkg.version))
-            .map((pkg) => ({
+    package(pkg: PackagePin, context: RuleContext): Finding[] {
+        if (context.preset.allowPrereleases || !isPrereleaseVersion(pkg.version)) return [];
+        return [
+            {
                 subject: pkg.name,
                 location: pkg.fieldLocations?.version ?? pkg.location,
                 message: `package ${pkg.name}: '${pkg.version}' is a release candidate or prerelease; ${context.stack} takes final releases only: release it (e.g. ${finalOf(pkg.version)}) and pin that`,
-            }));
+            },
+        ];
     },
 };
 

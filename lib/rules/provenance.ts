@@ -1,6 +1,6 @@
-import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
+import type { PackagePin, Provenance } from "../model";
 import { packageSubject, SealSubject, sealedBeforeContainers, serviceSubject, verifySeal } from "../provenance";
-import type { Finding, Rule, RuleContext } from "./types";
+import type { Finding, Rule, RuleContext, ServiceUnderRule } from "./types";
 
 /** Why a pin's provenance does not show it was promoted from `from`, or undefined when it does. */
 export function provenanceProblem(subject: SealSubject, provenance: Provenance | undefined, from: string): string | undefined {
@@ -19,21 +19,24 @@ export function provenanceProblem(subject: SealSubject, provenance: Provenance |
 export const provenanceRule: Rule = {
     id: "provenance",
     description: "Pins on a stack with promoteFrom (production) carry a sealed provenance showing they were promoted from that stack.",
-    stack(config: StackConfig, context: RuleContext): Finding[] {
-        const from = context.preset.promoteFrom;
-        if (!from) return [];
-        const findings: Finding[] = [];
-        const check = (kind: string, pin: ServicePin | PackagePin, subject: SealSubject) => {
-            const problem = provenanceProblem(subject, pin.provenance, from);
-            if (!problem) return;
-            findings.push({
-                subject: pin.name,
-                location: pin.fieldLocations?.provenance ?? pin.location,
-                message: `${kind} ${pin.name} ${problem}; ${context.stack} takes pins promoted from ${from}: run \`pinstack promote ${from} ${config.stack} --${kind} ${pin.name} --reason "..."\``,
-            });
-        };
-        for (const service of config.services) check("service", service, serviceSubject(service));
-        for (const pkg of config.packages) check("package", pkg, packageSubject(pkg));
-        return findings;
+    service(pin: ServiceUnderRule, context: RuleContext): Finding[] {
+        return unpromoted("service", pin, serviceSubject(pin), context);
+    },
+    package(pin: PackagePin, context: RuleContext): Finding[] {
+        return unpromoted("package", pin, packageSubject(pin), context);
     },
 };
+
+function unpromoted(kind: "service" | "package", pin: ServiceUnderRule | PackagePin, subject: SealSubject, context: RuleContext): Finding[] {
+    const from = context.preset.promoteFrom;
+    if (!from) return [];
+    const problem = provenanceProblem(subject, pin.provenance, from);
+    if (!problem) return [];
+    return [
+        {
+            subject: pin.name,
+            location: pin.fieldLocations?.provenance ?? pin.location,
+            message: `${kind} ${pin.name} ${problem}; ${context.stack} takes pins promoted from ${from}: run \`pinstack promote ${from} ${context.stack} --${kind} ${pin.name} --reason "..."\``,
+        },
+    ];
+}

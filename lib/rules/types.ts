@@ -1,6 +1,6 @@
-import type { Gates, Level, RuleId, SchemeName, SourceLocation, StackConfig } from "../model";
+import type { Gates, Level, PackagePin, RuleId, SchemeName, ServicePin, SourceLocation, StackConfig } from "../model";
 import type { ImageReference } from "../reference";
-import type { StackPreset } from "../../stacks/preset";
+import type { StackPreset } from "../presets";
 
 /** One thing a rule found, before the stack's level for that rule is applied. */
 export interface Finding {
@@ -42,9 +42,21 @@ export interface Rule {
     readonly description: string;
     /** Checks one image (service image, sidecar, or a reference given to verify-image). */
     image?(image: ImageSubject, context: RuleContext): Finding[];
-    /** Checks the stack as a whole (packages, provenance, gates). */
+    /** Checks one service's pin as a whole (its provenance). */
+    service?(pin: ServiceUnderRule, context: RuleContext): Finding[];
+    /** Checks one package pin. */
+    package?(pin: PackagePin, context: RuleContext): Finding[];
+    /** Checks the gates CI hands over (context.gates), once per stack. */
+    gate?(context: RuleContext): Finding[];
+    /** Checks a change of the stack as a whole (hold: against `previous`). */
     stack?(config: StackConfig, context: RuleContext, options: StackRuleOptions): Finding[];
 }
+
+/**
+ * What a service rule reads of a pin: the artifact and its provenance, and where they are
+ * written. The policy pack builds one from a workload's annotations; a parsed ServicePin is one.
+ */
+export type ServiceUnderRule = Pick<ServicePin, "name" | "image" | "tag" | "digest" | "initContainers" | "sidecars" | "provenance" | "location" | "fieldLocations">;
 
 /** Extra inputs for stack-level checks. */
 export interface StackRuleOptions {

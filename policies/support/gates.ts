@@ -4,10 +4,10 @@ import type { RuleId } from "../../lib/model";
 import { Finding, rules } from "../../lib/rules";
 import { withContext } from "./policy";
 import { applies, GateConfig, gatesOf, PackContext, strictGatesProperty } from "./settings";
-import { ruleContext, syntheticStack } from "./stack";
+import { ruleContext } from "./stack";
 
 /**
- * The runbook gates are stack rules of lib that read only the gates CI hands over (never the
+ * The runbook gates are gate rules of lib that read only the gates CI hands over (never the
  * resources), so the pack asks lib with the gates from its config. They run as resource
  * policies on the program's root `pulumi:pulumi:Stack` resource (see forType): once per
  * preview, with no resource read — as stack policies, the SDK would deserialize every resource
@@ -16,7 +16,7 @@ import { ruleContext, syntheticStack } from "./stack";
 export function gateFindings(rule: RuleId, args: Pick<ResourceValidationArgs, "getConfig">, report: ReportViolation, use: (findings: Finding[], context: PackContext) => void): void {
     withContext<GateConfig>(args, report, (context, config) => {
         if (!applies(context, rule)) return;
-        const findings = rules[rule].stack!(syntheticStack(context), ruleContext(context, gatesOf(config), config.strictGates ?? false), {});
+        const findings = rules[rule].gate!(ruleContext(context, gatesOf(config), config.strictGates ?? false));
         use(findings, context);
     });
 }

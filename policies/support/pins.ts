@@ -146,7 +146,7 @@ function readProvenance(annotations: StringMap): Provenance | undefined | typeof
 
 /**
  * The provenance as it was sealed, when its seal verifies. Annotations carry the flags only
- * when true (components/labels.ts), while config may spell a false flag `rollback: false`, which
+ * when true (lib/contract encodeProvenance), while config may spell a false flag `rollback: false`, which
  * the seal covers; both spellings of "not set" are tried. Neither grants more than absence does.
  */
 function sealingVariant(subject: SealSubject, provenance: Provenance): Provenance | undefined {

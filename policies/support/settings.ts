@@ -1,8 +1,8 @@
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { Gates, RuleId } from "../../lib/model";
-import { effectivePreset } from "../../lib/rules";
-import { presets, StackPreset } from "../../stacks";
+import { effectivePreset, StackPreset, usePresets } from "../../lib/presets";
+import { presets } from "../../stacks";
 
 /**
  * What every policy's config carries (policies/config.<stack>.json): the preset whose rules
@@ -23,6 +23,9 @@ export interface BaseConfig {
      */
     readonly promoteFrom?: string;
 }
+
+// The pack is an entry point: its policies judge by the project's presets.
+usePresets(presets);
 
 export const presetNames = Object.keys(presets);
 

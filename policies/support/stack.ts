@@ -1,5 +1,4 @@
 import type { PolicyResource } from "@pulumi/policy";
-import type { PackagePin, ServicePin, StackConfig } from "../../lib/model";
 import type { RuleContext } from "../../lib/rules";
 import { field } from "./known";
 import type { PackContext } from "./settings";
@@ -42,29 +41,6 @@ export function servingWorkloads(view: StackView): StackView["workloads"] {
 export function output(view: StackView, name: string): unknown {
     return view.outputs === undefined ? undefined : field(view.outputs, name);
 }
-
-/**
- * A StackConfig holding only what a stack rule needs, so the pack calls lib/rules' own
- * functions (and gets their messages) instead of restating them. Services and packages carry
- * no file location: the pack reports resources, not lines of Pulumi.<stack>.yaml.
- */
-export function syntheticStack(context: PackContext, parts: { services?: ServicePin[]; packages?: PackagePin[]; hold?: boolean; holdReason?: string } = {}): StackConfig {
-    return {
-        stack: context.stack,
-        file: "",
-        environment: context.preset.name,
-        namespace: "",
-        hold: parts.hold ?? false,
-        holdReason: parts.holdReason,
-        services: parts.services ?? [],
-        packages: parts.packages ?? [],
-        gates: {},
-        presetOverrides: {},
-        secretKeys: [],
-    };
-}
-
-export const nowhere = { file: "", line: 0, column: 0, key: "" } as const;
 
 export function ruleContext(context: PackContext, gates: RuleContext["gates"] = {}, strictGates = false): RuleContext {
     return { stack: context.stack, preset: context.preset, gates, strictGates };

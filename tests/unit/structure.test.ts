@@ -54,6 +54,12 @@ describe("the tree's structure", () => {
         assert.deepEqual(offenders.map(rel), []);
     });
 
+    it("nothing under lib/ imports stacks/, and stacks/ is data only", () => {
+        const offenders = sources("lib").filter((file) => imports(file).some((target) => target.startsWith("stacks/") || target === "stacks"));
+        assert.deepEqual(offenders.map(rel), []);
+        assert.deepEqual(sources("stacks").filter((file) => /\bfunction\b|=>/.test(text.get(file)!)).map(rel), [], "no logic in stacks/");
+    });
+
     it("nothing under lib/ imports @pulumi/*", () => {
         assert.deepEqual(sources("lib").filter((file) => /from\s+"@pulumi\//.test(text.get(file)!)).map(rel), []);
     });

@@ -12,7 +12,7 @@ import type { PackagePin } from "../../../lib/model";
 
 const at = { file: "", line: 0, column: 0, key: "" };
 const args = (policy: ResourceValidationPolicy, resource: StackResourceInput, stack = "production") => resourceArgs({ ...resource, config: configFromFile(stack, policy.name) });
-/** The ConfigMap PackageRequirements renders for these pins (components/requirements.ts). */
+/** The ConfigMap PackageRequirements renders for these pins (lib/contract/requirements.ts). */
 const requirements = (...pins: [string, string][]) =>
     configMap("pinstack-packages", requirementsFiles(pins.map(([name, version]): PackagePin => ({ name, version, channel: "release", location: at })), { release: "https://example.d.codeartifact.eu-west-1.amazonaws.com/pypi/release/simple/" }));
 
@@ -74,7 +74,7 @@ describe("policies: AWS and package pins", () => {
             await assertNoResourceViolations(exactPackagePins, args(exactPackagePins, configMap("settings", { "app.conf": "pkg>=1" })));
         });
 
-        it("reads back what components/requirements.ts writes", () => {
+        it("reads back what lib/contract/requirements.ts writes", () => {
             for (const version of ["10.8.5", "10.8.5rc1", ">=10.8", "~=1.2"]) {
                 const [pin] = parseRequirements(requirementLine("ukrdc-services", version), "release");
                 assert.deepStrictEqual([pin.name, pin.version], ["ukrdc-services", version]);

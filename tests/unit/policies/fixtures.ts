@@ -1,6 +1,6 @@
 /**
  * Resources shaped as the program makes them: annotations and labels come from the
- * components' own functions (components/labels.ts), seals from lib/provenance, so a change of
+ * the contract's own functions (lib/contract), seals from lib/provenance, so a change of
  * the annotation contract shows up here.
  */
 import { AnnotationKeys, LabelKeys, pinAnnotations, serviceLabels } from "../../../lib/contract";

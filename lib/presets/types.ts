@@ -1,8 +1,8 @@
-import type { Level, RuleId, SchemeName } from "../lib/model";
+import type { Level, RuleId, SchemeName } from "../model";
 
 /**
- * A stack preset: GWCelery's `conf.playground` / `conf.production`. Plain data
- * (no Pulumi imports) so the CLI, the program and the policy pack read the same one.
+ * A stack preset: GWCelery's `conf.playground` / `conf.production`. The presets themselves
+ * are data in stacks/; lib knows their shape and how a stack's overrides apply to one.
  */
 export interface StackPreset {
     readonly name: string;

@@ -1,0 +1,4 @@
+/** Stack presets: their shape, the catalog the entry points hand over (stacks/), and a stack's effective preset. No Pulumi imports. */
+export { presetFor, presetNames, usePresets } from "./catalog";
+export { effectivePreset } from "./effective";
+export { allRulesAt, StackPreset } from "./types";
