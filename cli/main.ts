@@ -59,7 +59,8 @@ function reportError(err: unknown): number {
         return err.exitCode;
     }
     process.stderr.write(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    return ExitCode.badInput;
+    process.stderr.write("  this is a bug in pinstack, not a problem with your files: please report it with the output above\n");
+    return ExitCode.internal;
 }
 
 if (require.main === module) {

@@ -1,12 +1,17 @@
 import type { SourceLocation } from "./model";
 
-/** Exit codes, the same for every command (see DESIGN.md). */
+/** Exit codes, the same for every command (README: "Exit codes everywhere"). */
 export const ExitCode = {
     ok: 0,
     /** Refused by a rule, or the check found violations. */
     refused: 1,
     /** Bad input: unreadable or malformed file, unknown stack or service, invalid reference or version. */
     badInput: 2,
+    /**
+     * pinstack itself failed (an error it did not expect: a bug), never the input. Its own code so
+     * CI and scripts that act on "bad input" (fix the file) do not take a crash for one.
+     */
+    internal: 3,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
