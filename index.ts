@@ -16,12 +16,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ImageRepository, pinnedTagsByRepository, repositoryNameFor } from "./components/ImageRepository";
-import { deployedPins } from "./components/outputs";
 import { PackageIndex, packageDomainName } from "./components/PackageIndex";
 import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
-import { kubernetesProviderArgs } from "./components/provider";
-import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./components/stackInput";
+import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./program/input";
+import { deployedPins } from "./program/outputs";
+import { kubernetesProviderArgs } from "./program/provider";
 import { effectivePreset, usePresets } from "./lib/presets";
 import { presets } from "./stacks";
 

@@ -87,7 +87,7 @@ function project(variant: Variant, n: number): { dir: string; env: NodeJS.Proces
     const dir = scratchDir(`preview-${variant}-${n}`);
     const copy = (from: string, to = from) => fs.cpSync(path.join(repoRoot, from), path.join(dir, to), { recursive: true });
     for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "scripts"]) copy(entry);
-    if (programOf(variant) === "components") for (const entry of ["index.ts", "components", "lib", "stacks"]) copy(entry);
+    if (programOf(variant) === "components") for (const entry of ["index.ts", "program", "components", "lib", "stacks"]) copy(entry);
     else copy("bench/components/bare.ts", "index.ts");
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
     fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stackFile(n));

@@ -96,7 +96,7 @@ export function stackFile(n: number): string {
 function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
     const dir = scratchDir(`policies-${n}`);
     const stackYaml = stackFile(n);
-    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"]) {
+    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components", "lib", "stacks", "scripts"]) {
         if (fs.existsSync(path.join(repoRoot, entry))) fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");

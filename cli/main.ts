@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
-import { ExitCode, PinstackError } from "../lib/errors";
+import { errorText, ExitCode, PinstackError } from "../lib/errors";
 import { usePresets } from "../lib/presets";
 import { presets } from "../stacks";
 import { commandNamed, commands } from "./commands";
@@ -53,9 +53,7 @@ function reportError(err: unknown): number {
         return err.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     }
     if (err instanceof PinstackError) {
-        process.stderr.write(`error: ${err.message}\n`);
-        if (err.why) process.stderr.write(`  why: ${err.why}\n`);
-        if (err.fix) process.stderr.write(`  fix: ${err.fix}\n`);
+        process.stderr.write(`error: ${errorText(err)}\n`);
         return err.exitCode;
     }
     process.stderr.write(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);

@@ -43,6 +43,14 @@ export function refused(what: string, opts: { why?: string; fix?: string; locati
     return new PinstackError(ExitCode.refused, what, opts.why, opts.fix, opts.location);
 }
 
+/**
+ * A PinstackError for people: its message, then `  why: ...` and `  fix: ...` lines. The CLI
+ * prints it after "error: "; the program stops with it and Pulumi adds the same "error: ".
+ */
+export function errorText(err: PinstackError): string {
+    return [err.message, ...(err.why ? [`  why: ${err.why}`] : []), ...(err.fix ? [`  fix: ${err.fix}`] : [])].join("\n");
+}
+
 /** `file:line:column: key: message`, the form editors and CI annotations understand. */
 export function formatLocation(location: SourceLocation): string {
     const position = location.line > 0 ? `:${location.line}${location.column > 0 ? `:${location.column}` : ""}` : "";

@@ -29,13 +29,13 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
         .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
             const { loadAllStacks, loadStack } = await import("../../lib/config");
             const { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
-            const { colorEnabled, formatViolation, jsonLine, painter } = await import("../../lib/format");
+            const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const results = stacks.map((config) => ({ config, violations: sortViolations(evaluateStack(config, effectivePreset(config), { gates, strictGates: options.strictGates })) }));
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
-            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : renderHuman(results, painter(colorEnabled()), formatViolation));
+            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())));
             if (results.some((r) => refusing(r.violations))) process.exitCode = ExitCode.refused;
         });
 }
@@ -83,10 +83,6 @@ export function parseGates(pairs: readonly string[], commitMessage: string | und
     return gates;
 }
 
-function sortViolations(violations: Violation[]): Violation[] {
-    return [...violations].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
-}
-
 type Result = { config: StackConfig; violations: Violation[] };
 
 function renderJson(results: readonly Result[], jsonLine: (value: unknown) => string, isRefused: (v: readonly Violation[]) => boolean): string {
@@ -116,24 +112,6 @@ function renderJson(results: readonly Result[], jsonLine: (value: unknown) => st
             hold: config.hold,
             ok: !isRefused(violations),
         });
-    }
-    return out;
-}
-
-type Paint = (style: "red" | "green" | "yellow" | "dim", text: string) => string;
-
-function renderHuman(results: readonly Result[], paint: Paint, formatViolation: (v: Violation, paint: Paint) => string): string {
-    let out = "";
-    for (const { violations } of results) {
-        for (const v of violations) out += `${formatViolation(v, paint)}\n`;
-    }
-    if (out) out += "\n";
-    for (const { config, violations } of results) {
-        const errors = violations.filter((v) => v.level === "mandatory").length;
-        const warnings = violations.filter((v) => v.level === "advisory").length;
-        const verdict = errors ? paint("red", "refused") : paint("green", "ok");
-        const hold = config.hold ? paint("yellow", ` (on hold${config.holdReason ? `: ${config.holdReason}` : ""})`) : "";
-        out += `${config.stack}: ${verdict}, ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${hold}\n`;
     }
     return out;
 }

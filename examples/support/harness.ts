@@ -3,7 +3,7 @@
  * project directory in it, a file backend of its own, the real Pulumi CLI, `pinstack` run as a
  * process (node bin/pinstack.js), and git.
  *
- *   <tmp>/index.ts, lib/, components/, stacks/, package.json, tsconfig.json   (copied)
+ *   <tmp>/index.ts, program/, lib/, components/, stacks/, package.json, tsconfig.json   (copied)
  *   <tmp>/node_modules -> <repo>/node_modules                                  (linked)
  *   <tmp>/examples/<name>/                  the example, copied; its own git repository,
  *                                           where every reviewed change is a commit
@@ -32,7 +32,7 @@ const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const pinstackBin = path.join(repoRoot, "bin", "pinstack.js");
 /** The program's own files; node_modules is linked, not copied. */
-const programEntries = ["index.ts", "lib", "components", "stacks", "policies", "scripts", "package.json", "tsconfig.json"];
+const programEntries = ["index.ts", "program", "lib", "components", "stacks", "policies", "scripts", "package.json", "tsconfig.json"];
 /** The Pulumi CLI version the toolchain builds (scripts/setup, toolchain/pulumi-cli/go.mod). */
 export const PULUMI_VERSION = "v3.259.0";
 

@@ -28,7 +28,7 @@ const POLICY_CONFIG = /^policies\/config\.([^/]+)\.json$/;
 
 /**
  * Paths that cannot change what `pulumi preview` shows for any stack. Everything else —
- * index.ts, Pulumi.yaml, components/, lib/, stacks/, policies/, package files, scripts/,
+ * index.ts, Pulumi.yaml, program/, components/, lib/, stacks/, policies/, package files, scripts/,
  * and the CI workflows themselves (so a workflow change is exercised) — counts as code.
  */
 const NO_EFFECT: readonly RegExp[] = [

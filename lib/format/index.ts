@@ -2,5 +2,5 @@
 export { colorEnabled, painter, Style, visibleLength } from "./color";
 export { renderTable, Table } from "./table";
 export { shortDigest } from "../pin";
-export { formatViolation, jsonLine } from "./report";
+export { checkReport, CheckResult, formatViolation, jsonLine, sortViolations } from "./report";
 export { ChangeKind, MatrixRow, packagePinView, PinChange, pinDiff, pinMatrix, pinText, PinView, servicePinView } from "./pins";

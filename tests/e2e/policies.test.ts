@@ -26,7 +26,7 @@ const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const packDir = path.join(repoRoot, "policies");
 /** What the program needs at run time; node_modules is linked, not copied. */
-const projectEntries = ["Pulumi.yaml", "package.json", "index.ts", "components", "lib", "stacks", "scripts"];
+const projectEntries = ["Pulumi.yaml", "package.json", "index.ts", "program", "components", "lib", "stacks", "scripts"];
 
 interface Run {
     readonly code: number;

@@ -17,7 +17,7 @@ const repoRoot = path.resolve(__dirname, "../..");
 const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 /** What the program needs at run time; node_modules is linked, not copied. */
-const projectEntries = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"];
+const projectEntries = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components", "lib", "stacks", "scripts"];
 
 interface Manifest {
     apiVersion: string;

@@ -7,7 +7,7 @@ import * as path from "path";
  * Read from the sources, so a second copy of a pin question shows up here before it drifts.
  */
 const root = path.resolve(__dirname, "../..");
-const SOURCE_DIRS = ["lib", "cli", "components", "policies", "stacks"];
+const SOURCE_DIRS = ["lib", "cli", "program", "components", "policies", "stacks"];
 
 function sources(dir: string): string[] {
     const out: string[] = [];

@@ -15,7 +15,7 @@ const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const bin = path.join(repoRoot, "bin", "pinstack.js");
 /** What the program needs at run time; node_modules is linked, not copied. */
-const PROGRAM = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"];
+const PROGRAM = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components", "lib", "stacks", "scripts"];
 
 export interface Run {
     readonly code: number;

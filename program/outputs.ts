@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ExtraContainer, StackConfig } from "../lib/model";
 import { pinVersion } from "../lib/pin";
-import type { ServiceRelease } from "./ServiceRelease";
+import type { ServiceRelease } from "../components/ServiceRelease";
 
 /**
  * One service as deployed, in the shape of its config entry (so `pinstack rollback` can

@@ -2,9 +2,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as fs from "fs";
 import * as path from "path";
 import { fileOnlyLocator, readStackFile } from "../lib/config";
-import { badInput } from "../lib/errors";
+import { badInput, errorText } from "../lib/errors";
 import type { StackConfig } from "../lib/model";
-import { errorText, stop } from "./stackInput";
+import { stop } from "./input";
 
 /**
  * The Kubernetes provider's arguments for a stack, one of three modes:

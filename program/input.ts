@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import { fileOnlyLocator, parseStackConfig, readStackFile, stackFilePath } from "../lib/config";
-import { PinstackError } from "../lib/errors";
-import { formatViolation } from "../lib/format";
+import { errorText, PinstackError } from "../lib/errors";
+import { checkReport, formatViolation } from "../lib/format";
 import type { StackConfig, Violation } from "../lib/model";
 import { evaluateStack, isRefused } from "../lib/rules";
 import type { StackPreset } from "../lib/presets";
@@ -49,7 +49,7 @@ export function secretEnvOf(stack: StackConfig, service: string): string[] {
  */
 export function enforceRules(stack: StackConfig, preset: StackPreset): Violation[] {
     const violations = evaluateStack(stack, preset);
-    if (isRefused(violations)) throw stop(checkReport(stack, violations));
+    if (isRefused(violations)) throw stop(checkReport([{ config: stack, violations }]).trimEnd());
     for (const violation of violations) pulumi.log.warn(formatViolation(violation));
     return violations;
 }
@@ -64,29 +64,4 @@ export function stop(message: string): pulumi.RunError {
     const error = new pulumi.RunError(message);
     error.stack = undefined;
     return error;
-}
-
-/**
- * What `pinstack` prints for a PinstackError (cli/main.ts reportError) without its leading
- * "error: ", which Pulumi adds when it shows the program's failure: the two read the same.
- */
-export function errorText(err: PinstackError): string {
-    return [err.message, ...(err.why ? [`  why: ${err.why}`] : []), ...(err.fix ? [`  fix: ${err.fix}`] : [])].join("\n");
-}
-
-/**
- * `pinstack check --stack <stack>`'s report for people, without colour (cli/commands/check.ts):
- * the violations by position, then the verdict line. tests/unit/program compares the two.
- */
-export function checkReport(stack: StackConfig, violations: readonly Violation[]): string {
-    const sorted = [...violations].sort(
-        (a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0),
-    );
-    const errors = violations.filter((v) => v.level === "mandatory").length;
-    const warnings = violations.filter((v) => v.level === "advisory").length;
-    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-    const verdict = errors ? "refused" : "ok";
-    const hold = stack.hold ? ` (on hold${stack.holdReason ? `: ${stack.holdReason}` : ""})` : "";
-    const lines = sorted.map((v) => formatViolation(v));
-    return `${lines.length ? `${lines.join("\n")}\n\n` : ""}${stack.stack}: ${verdict}, ${plural(errors, "error")}, ${plural(warnings, "warning")}${hold}`;
 }
