@@ -1,4 +1,6 @@
+import { encodeContainers } from "../contract";
 import { badInput } from "../errors";
+import { artifactOfEntry } from "../pin";
 
 /**
  * The policy pack's config for one preview or update: `policies/config.<stack>.json` plus
@@ -17,6 +19,12 @@ export interface DeployedFacts {
     readonly holdReason?: string;
     /** Per service, the image reference running now. */
     readonly deployed: Readonly<Record<string, string>>;
+    /**
+     * Per service that runs init containers or sidecars, what they run (lib/contract's
+     * `pinstack.dev/containers` encoding); absent when no deployed service has any. They are
+     * part of the pin: a sidecar changed under an unchanged main image is a change.
+     */
+    readonly containers?: Readonly<Record<string, string>>;
 }
 
 /** Reads the program's outputs; undefined when the stack has none yet (never deployed). Throws bad input for anything that is not that command's output. */
@@ -30,16 +38,20 @@ export function deployedFacts(outputsText: string, file: string): DeployedFacts 
     if (!isObject(outputs)) throw badInput(`${file}: expected an object (the output of \`pulumi stack output --json\`)`);
     if (Object.keys(outputs).length === 0) return undefined;
     const deployed: Record<string, string> = {};
+    const containers: Record<string, string> = {};
     const services = isObject(outputs.pins) && isObject(outputs.pins.services) ? outputs.pins.services : {};
     for (const [name, service] of Object.entries(services)) {
-        if (isObject(service) && typeof service.reference === "string" && service.reference !== "") deployed[name] = service.reference;
+        if (!isObject(service) || typeof service.reference !== "string" || service.reference === "") continue;
+        deployed[name] = service.reference;
+        const encoded = encodeContainers(artifactOfEntry(service));
+        if (encoded) containers[name] = encoded;
     }
     const reason = typeof outputs.holdReason === "string" && outputs.holdReason !== "" ? outputs.holdReason : undefined;
     // A `hold` Pulumi shows as "[secret]" (or anything but a boolean) cannot prove the stack is
     // free: on hold, as the policy treats an unknown `hold`. A program that exports no `hold`
     // says nothing; the change's own pinstack:hold still counts in the policy.
     const onHold = outputs.hold === undefined ? false : outputs.hold !== false;
-    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed };
+    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed, ...(Object.keys(containers).length > 0 ? { containers } : {}) };
 }
 
 /** `config` (the parsed policies/config.<stack>.json) with the hold policy's deployed facts merged in. */
@@ -53,6 +65,7 @@ export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined
             onHold: facts.onHold,
             ...(facts.holdReason ? { holdReason: facts.holdReason } : {}),
             deployed: facts.deployed,
+            ...(facts.containers ? { deployedContainers: facts.containers } : {}),
         },
     };
 }

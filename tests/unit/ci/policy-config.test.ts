@@ -53,6 +53,15 @@ describe("lib/ci: the policy pack config with the deployed stack's facts", () =>
         assert.equal(deployedFacts(outputs("[secret]"), "o.json")?.onHold, true);
     });
 
+    it("adds what each service's init containers and sidecars run, when any deployed service has some", () => {
+        const withSidecar = JSON.parse(outputs(true));
+        withSidecar.pins.services.backend.sidecars = [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1" }];
+        const merged = withDeployedFacts(base, deployedFacts(JSON.stringify(withSidecar), "outputs.json"));
+        assert.deepEqual((merged.hold as Record<string, unknown>).deployedContainers, { backend: '{"sidecars":[{"name":"proxy","pin":"ghcr.io/pinstack-example/proxy:2.0.1"}]}' });
+        const validate = new Ajv({ strict: false }).compile({ type: "object", ...(hold.configSchema as object) });
+        assert.equal(validate({ ...(merged.hold as object) }), true, JSON.stringify(validate.errors));
+    });
+
     it("a stack never deployed (no outputs) leaves the config as it is", () => {
         assert.equal(deployedFacts("{}", "o.json"), undefined);
         assert.equal(deployedFacts("", "o.json"), undefined);

@@ -46,6 +46,28 @@ describe("policies: hold", () => {
         await assertHasStackViolation(hold, production(resources), /on hold .*runs sidecar proxy, which its pin does not declare/);
     });
 
+    describe("a pin's init containers and sidecars are part of it", () => {
+        const proxy = (tag: string) => ({ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag });
+        const withProxy = (tag: string) => ({ ...backendPin, sidecars: [proxy(tag)] });
+        const deployedRef = `${backendPin.image}:${backendPin.tag}@${backendPin.digest}`;
+        const deployedProxy = (tag: string) => JSON.stringify({ sidecars: [{ name: "proxy", pin: `ghcr.io/pinstack-example/proxy:${tag}` }] });
+
+        it("passes a pin whose containers are the deployed ones", async () => {
+            const pin = withProxy("2.0.1");
+            await assertNoStackViolations(hold, production([heldProgram, deployment({ pin, provenance: promoted(pin) })], { deployed: { backend: deployedRef }, deployedContainers: { backend: deployedProxy("2.0.1") } }));
+        });
+
+        it("refuses a sidecar changed under the deployed main image, naming it", async () => {
+            const pin = withProxy("2.0.2");
+            await assertHasStackViolation(hold, production([heldProgram, deployment({ pin, provenance: promoted(pin) })], { deployed: { backend: deployedRef }, deployedContainers: { backend: deployedProxy("2.0.1") } }), /not the pin deployed now .*sidecar proxy: 2\.0\.1 → 2\.0\.2/);
+        });
+
+        it("refuses a sidecar added where no deployed service runs one", async () => {
+            const pin = withProxy("2.0.1");
+            await assertHasStackViolation(hold, production([heldProgram, deployment({ pin, provenance: promoted(pin) })], { deployed: { backend: deployedRef } }), /sidecar proxy added/);
+        });
+    });
+
     it("refuses a rollback flag whose seal does not match (added by hand, or copied)", async () => {
         const forged = { ...promoted(backendPin), rollback: true };
         await assertHasStackViolation(hold, production([heldProgram, deployment({ provenance: forged })]), /rollback provenance .* has a seal that does not match/);
