@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { badInput } from "../../lib/errors";
-import type { painter as Painter, PinChange } from "../../lib/format";
+import type { painter as Painter, PromotionChange } from "../../lib/format";
 import type { RuleId, StackConfig, Violation } from "../../lib/model";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
@@ -84,7 +84,7 @@ function previewRefusals(from: StackConfig, to: StackConfig, evaluate: (config: 
     return byPin;
 }
 
-function note(change: PinChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
+function note(change: PromotionChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
     if (change.refusedBy.length) parts.push(paint("red", `refused by ${change.refusedBy.join(", ")}`));
     if (change.change === "add") parts.push(paint("green", "new"));

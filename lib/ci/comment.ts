@@ -2,7 +2,7 @@ import { badInput } from "../errors";
 import type { Violation } from "../model";
 import { cell, code, plural, row, tableHeader } from "./markdown";
 import { shortDigest } from "../pin";
-import type { PinChange } from "./pin-changes";
+import type { ReviewChange } from "./pin-changes";
 import { opRank, parseUrn, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 import { Redactor } from "./secrets";
 import { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";
@@ -31,7 +31,7 @@ export function commentMarker(stack: string): string {
 
 export interface CommentInput {
     readonly stack: string;
-    readonly pinChanges: readonly PinChange[];
+    readonly pinChanges: readonly ReviewChange[];
     readonly preview: PreviewResult;
     /** Where the "from" pins came from. */
     readonly base: { readonly ref: string; readonly commit?: string; readonly stackFileExisted: boolean };
@@ -98,7 +98,7 @@ function shortSha(sha: string): string {
 
 // ---------------------------------------------------------------------------- pins
 
-function pinSection(changes: readonly PinChange[]): Section {
+function pinSection(changes: readonly ReviewChange[]): Section {
     return {
         // The pins are what the reviewer approves: they get the room first.
         priority: 0,
@@ -110,9 +110,9 @@ function pinSection(changes: readonly PinChange[]): Section {
     };
 }
 
-const ARROWS: Readonly<Record<PinChange["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
+const ARROWS: Readonly<Record<ReviewChange["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
 
-function pinRow(change: PinChange): string {
+function pinRow(change: ReviewChange): string {
     const subject = `${change.kind} ${code(change.subject)}`;
     let move: string;
     if (change.change === "added") move = `added: ${version(change.to)}`;
@@ -131,7 +131,7 @@ function version(value: string | undefined): string {
     return value === undefined || value === "" ? "(none)" : code(value);
 }
 
-function digestCell(change: PinChange): string {
+function digestCell(change: ReviewChange): string {
     if (change.change === "removed") return change.digestFrom ? code(shortDigest(change.digestFrom)) : "—";
     if (change.digestFrom !== undefined && change.digest !== undefined && change.digestFrom !== change.digest) {
         return `${code(shortDigest(change.digestFrom))} → ${code(shortDigest(change.digest))}`;
@@ -140,7 +140,7 @@ function digestCell(change: PinChange): string {
     return change.digest !== undefined ? code(shortDigest(change.digest)) : "—";
 }
 
-function provenanceCell(change: PinChange): string {
+function provenanceCell(change: ReviewChange): string {
     if (change.change === "removed") return "—";
     const p = change.provenance;
     if (!p) return "none: typed in, not promoted";

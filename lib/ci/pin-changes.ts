@@ -12,7 +12,8 @@ import { packageSubject, serviceSubject, verifySeal } from "../provenance";
 /** Shown instead of any value that is `secure:` in the stack file. */
 export const SECRET_TEXT = "[secret]";
 
-export interface PinChange {
+/** One row of the pull request comment's pin table: lib/pin's diffPin, plus provenance and its seal. */
+export interface ReviewChange {
     readonly kind: "service" | "package";
     /** Service or package name. */
     readonly subject: string;
@@ -46,8 +47,8 @@ export interface PinChange {
  * Pin changes from `base` (undefined: the stack file is new) to `head`, services first,
  * each group in head's order, removed pins last.
  */
-export function diffPins(base: StackConfig | undefined, head: StackConfig): PinChange[] {
-    const changes: PinChange[] = [];
+export function diffPins(base: StackConfig | undefined, head: StackConfig): ReviewChange[] {
+    const changes: ReviewChange[] = [];
     const secret = secretFields(base, head);
     const baseServices = new Map((base?.services ?? []).map((s) => [s.name, s]));
     for (const pin of head.services) {
@@ -107,7 +108,7 @@ function secretFields(base: StackConfig | undefined, head: StackConfig): SecretM
     return (field, value) => (isSecret(field) ? SECRET_TEXT : value);
 }
 
-function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): PinChange | undefined {
+function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): ReviewChange | undefined {
     const field = (name: string, value: string | undefined) => secret(`services.${pin.name}.${name}`, value);
     const sealValid = pin.provenance ? verifySeal(serviceSubject(pin), pin.provenance) : undefined;
     if (!old) {
@@ -147,7 +148,7 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
     };
 }
 
-function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinChange | undefined {
+function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): ReviewChange | undefined {
     const field = (name: string, value: string | undefined) => secret(`packages.${pin.name}.${name}`, value);
     const sealValid = pin.provenance ? verifySeal(packageSubject(pin), pin.provenance) : undefined;
     if (!old) {

@@ -77,8 +77,11 @@ function row(kind: MatrixRow["kind"], name: string, stacks: readonly StackConfig
 /** What promoting one pin would do to the target. */
 export type ChangeKind = "update" | "add" | "unchanged" | "only-in-target";
 
-/** One line of a promotion diff. */
-export interface PinChange {
+/**
+ * One row of `pinstack diff`: lib/pin's diffPin of the target's pin and the promoted one
+ * (its direction and container lines), with what promotion adds (the change kind, notes).
+ */
+export interface PromotionChange {
     readonly kind: "service" | "package";
     readonly name: string;
     readonly change: ChangeKind;
@@ -99,8 +102,8 @@ export interface PinChange {
  * <from> compared with <to>'s pin, plus <to>'s pins that <from> lacks (left as they are).
  * A service is unchanged exactly when promote would not move it (lib/pin's samePin, as promote asks).
  */
-export function pinDiff(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PinChange[] {
-    const changes: PinChange[] = [];
+export function pinDiff(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PromotionChange[] {
+    const changes: PromotionChange[] = [];
     const targetServices = new Map(to.services.map((s) => [s.name, s]));
     for (const source of from.services) {
         const target = targetServices.get(source.name);

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseStackFileText } from "../config";
 import { PinView } from "../format";
+import { artifactOfEntry, containerLines, diffPin } from "../pin";
 import type { StackUpdate } from "../pulumi-cli";
 import { describeService, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity } from "./deployed";
 import { git, readBlobs, repoPath, repositoryRoot } from "./git";
@@ -29,6 +30,8 @@ export interface PinChangeRecord {
     readonly after: PinView | null;
     /** The provenance written with the new pin, when it has one. */
     readonly provenance: Readonly<Record<string, unknown>> | null;
+    /** The init containers and sidecars the update changes, one line each (lib/pin's diffPin); absent when none. */
+    readonly containers?: readonly string[];
 }
 
 export interface UpdateRecord {
@@ -185,6 +188,7 @@ function pinChanges(older: Version | undefined, newer: Version): PinChangeRecord
             const a = before.get(name);
             const b = after.get(name);
             if (a && b && identity(a) === identity(b)) continue;
+            const containers = kind === "service" && a && b ? containerLines(diffPin(artifactOfEntry(a), artifactOfEntry(b), "any")) : [];
             out.push({
                 kind,
                 name,
@@ -192,6 +196,7 @@ function pinChanges(older: Version | undefined, newer: Version): PinChangeRecord
                 before: a ? view(kind, a) : null,
                 after: b ? view(kind, b) : null,
                 provenance: b && isObject(b.provenance) ? (b.provenance as Record<string, unknown>) : null,
+                ...(containers.length > 0 ? { containers } : {}),
             });
         }
     };
@@ -232,8 +237,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** One line per pin change for people: `service backend: 2023.04.2@sha256:4c1b1b2f0a6f -> 2023.05.1@sha256:...`. */
+/**
+ * One line per pin change for people: `service backend: 2023.04.2@sha256:4c1b1b2f0a6f -> 2023.05.1@sha256:...`,
+ * the changed init containers and sidecars after it: `(sidecar proxy: 2.0.1 → 2.0.2)`.
+ */
 export function describeChange(change: PinChangeRecord): string {
     const show = (pin: PinView | null) => (pin === null ? "(none)" : pin.version ?? describeService(pin as RawPin) ?? "");
-    return `${change.kind} ${change.name}: ${show(change.before)} -> ${show(change.after)}`;
+    const containers = change.containers?.length ? ` (${change.containers.join("; ")})` : "";
+    return `${change.kind} ${change.name}: ${show(change.before)} -> ${show(change.after)}${containers}`;
 }

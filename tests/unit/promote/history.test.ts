@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { readStackFile } from "../../../lib/config";
 import { PinstackError } from "../../../lib/errors";
-import { buildHistory, ChangeEntry, describeService, fileVersions, HistoryEntry, serviceIdentity, UpdateEntry } from "../../../lib/history";
+import { buildHistory, ChangeEntry, describeChange, describeService, fileVersions, HistoryEntry, serviceIdentity, UpdateEntry } from "../../../lib/history";
 import { applyChanges, planHold, planPromotion, planRollback } from "../../../lib/promote";
 import { writeFileAtomically } from "../../../lib/config/write";
 import type { StackUpdate } from "../../../lib/pulumi-cli";
@@ -136,5 +136,28 @@ describe("what identifies a service's artifact in history (serviceIdentity, desc
         assert.notEqual(withProxy, serviceIdentity({ ...pin, initContainers: [proxy] }), "the list matters");
         assert.notEqual(serviceIdentity({ ...pin, initContainers: [proxy, warm] }), serviceIdentity({ ...pin, initContainers: [warm, proxy] }), "the order matters");
         assert.equal(describeService({ ...pin, initContainers: [warm], sidecars: [proxy] }), "2023.05.1@sha256:aaaaaaaaaaaa with init containers warm=1.0.0 and sidecars proxy=2.0.1");
+    });
+});
+
+describe("history names a change in any container of a service", () => {
+    const version = (commit: string, minutes: number, sidecarTag: string) => ({
+        commit,
+        author: "ana",
+        email: "ana@example.org",
+        date: at(minutes).toISOString(),
+        message: commit,
+        services: new Map([["backend", { image: "ghcr.io/example/backend", tag: "2023.05.1", sidecars: [{ name: "proxy", image: "ghcr.io/example/proxy", tag: sidecarTag }] }]]),
+        packages: new Map(),
+        hold: false,
+        holdReason: null,
+        lastChange: null,
+        error: null,
+    });
+
+    it("a sidecar-only change is a change, and its line says which container moved", () => {
+        const [newest] = buildHistory([version("b", 10, "2.0.2"), version("a", 0, "2.0.1")], []) as ChangeEntry[];
+        assert.equal(newest.changes.length, 1);
+        assert.deepEqual(newest.changes[0].containers, ["sidecar proxy: 2.0.1 → 2.0.2"]);
+        assert.match(describeChange(newest.changes[0]), /^service backend: .* -> .* \(sidecar proxy: 2\.0\.1 → 2\.0\.2\)$/);
     });
 });

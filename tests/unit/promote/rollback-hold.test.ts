@@ -99,6 +99,14 @@ describe("rollback and hold", () => {
             assert.ok(plan.warnings.some((w) => w.rule === "provenance" && w.subject === "backend" && /promoted from 'production', not from 'staging'/.test(w.message)), JSON.stringify(plan.warnings));
         });
 
+        it("the move names the sidecar it restores (the summary promote and rollback print)", () => {
+            setBackend((e) => (e.sidecars = [proxy("2.0.1")]));
+            updates = [updateOf(p.dir, "production", 3, 30), ...updates];
+            setBackend((e) => (e.sidecars = [proxy("2.0.2")]));
+            const plan = planRollback({ stack: "production", reason: "proxy 2.0.2 drops requests" }, env());
+            assert.deepEqual(plan.moves.find((m) => m.name === "backend")?.containers, ["sidecar proxy: 2.0.2@sha256:222222222222 → 2.0.1@sha256:111111111111"]);
+        });
+
         it("a sidecar the update did not run is removed", () => {
             setBackend((e) => (e.sidecars = [proxy("2.0.1")]));
             updates = [updateOf(p.dir, "production", 3, 10), ...updates];
