@@ -5,4 +5,4 @@
  */
 export { labelValue, LabelKeys, AnnotationKeys, managedBy, serviceLabels } from "./labels";
 export { ContainersDecoding, DeclaredContainer, decodeContainers, decodePin, decodeProvenance, encodeContainers, encodeProvenance, PinDecoding, pinAnnotations, PROVENANCE_KEYS } from "./annotations";
-export { parseRequirements, REQUIREMENTS_FILE, requirementLine, requirementsChannel, requirementsFiles } from "./requirements";
+export { parseRequirements, requirementLine, requirementsChannel, requirementsFiles } from "./requirements";

@@ -7,7 +7,7 @@ import { NOWHERE, type PackageChannel, type PackagePin } from "../model";
  */
 
 /** The data key of a requirements file: `requirements-<channel>.txt` (`requirements.txt` is the release channel). */
-export const REQUIREMENTS_FILE = /^requirements(?:-([A-Za-z0-9_.-]+))?\.txt$/;
+const REQUIREMENTS_FILE = /^requirements(?:-([A-Za-z0-9_.-]+))?\.txt$/;
 
 const CHANNELS: readonly PackageChannel[] = ["dev", "staging", "release"];
 

@@ -115,17 +115,17 @@ function reference(e: Expected): string {
     return pinReference(e);
 }
 
-/** A live image as a pin; one that is not a reference matches nothing. */
-function liveImage(image: string): Expected {
-    const parsed = parseReference(image);
-    return parsed.ok ? pinOfReference(parsed.ref) : { image: "" };
-}
-
 /**
- * A live image runs its pin when it is the pin's reference, or a tag-only pin with a digest
- * appended (what a stack whose preset resolves digests deploys): lib/pin's samePin, where-pinned.
+ * The state of a container running `live` where `pinned` is pinned: it matches when it runs
+ * the pin's reference, or a tag-only pin with a digest appended (what a stack whose preset
+ * resolves digests deploys) — lib/pin's samePin, where-pinned.
  */
-const RUNS_PIN = { digests: "where-pinned" } as const;
+function liveState(live: string, pinned: Expected): "matches" | "drift" {
+    if (live === reference(pinned)) return "matches";
+    const parsed = parseReference(live);
+    const runs = parsed.ok && pinned.tag !== undefined && samePin(pinned, pinOfReference(parsed.ref), { digests: "where-pinned" });
+    return runs ? "matches" : "drift";
+}
 
 /** Compares every container every pinned Deployment should run with the live Deployments. */
 export function compareLive(stack: StackConfig, live: readonly LiveDeployment[]): LiveFinding[] {
@@ -146,7 +146,7 @@ export function compareLive(stack: StackConfig, live: readonly LiveDeployment[])
                 const container = deployment?.containers.find((c) => c.list === want.list && c.name === want.name);
                 const base = { stack: stack.stack, service: pin.name, deployment: name, container: want.name, pinned: reference(want.pinned) };
                 if (!container) findings.push({ ...base, live: null, state: "missing" });
-                else findings.push({ ...base, live: container.image, state: container.image === reference(want.pinned) || (want.pinned.tag !== undefined && samePin(want.pinned, liveImage(container.image), RUNS_PIN)) ? "matches" : "drift" });
+                else findings.push({ ...base, live: container.image, state: liveState(container.image, want.pinned) });
             }
             // A container added by hand runs something nobody pinned.
             for (const container of deployment?.containers ?? []) {

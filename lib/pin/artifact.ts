@@ -24,18 +24,6 @@ export { EXTRA_CONTAINER_LISTS };
 /** What one member of each list is called in messages. */
 export const CONTAINER_KIND: Readonly<Record<ContainerList, string>> = { initContainers: "init container", sidecars: "sidecar" };
 
-/** Just the artifact: image, tag, digest and the container lists that are not empty (no settings, no provenance). */
-export function artifactOf(pin: Artifact): Artifact {
-    const out: { image: string; tag?: string; digest?: string; initContainers?: readonly ExtraContainer[]; sidecars?: readonly ExtraContainer[] } = { image: pin.image };
-    if (pin.tag !== undefined) out.tag = pin.tag;
-    if (pin.digest !== undefined) out.digest = pin.digest;
-    for (const list of EXTRA_CONTAINER_LISTS) {
-        const containers = pin[list] ?? [];
-        if (containers.length > 0) out[list] = containers.map((c) => imageOf(c, c.name));
-    }
-    return out;
-}
-
 /**
  * The artifact of a service entry as written in a stack file or recorded with an update
  * (raw config values: numbers for tags, empty strings), so history and rollback compare

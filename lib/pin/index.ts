@@ -4,10 +4,10 @@
  * way a change moves, and the diff between two pins. No Pulumi imports: the CLI, the program
  * and the policy pack all use it.
  */
-export { Artifact, artifactOf, artifactOfEntry, CONTAINER_KIND, ContainerList, EXTRA_CONTAINER_LISTS, extraContainers, ImagePin } from "./artifact";
+export { Artifact, artifactOfEntry, CONTAINER_KIND, ContainerList, EXTRA_CONTAINER_LISTS, extraContainers, ImagePin } from "./artifact";
 export { Direction, direction } from "./direction";
 export { ContainerChange, containerLines, diffPin, PinDiff } from "./diff";
 export { DigestRule, pinKey, SameOptions, samePin } from "./equality";
-export { activeColor, colorImages, otherColor, promotedArtifact, swappedColors } from "./promotion";
+export { activeColor, colorImages, promotedArtifact, swappedColors } from "./promotion";
 export { pinOfReference, pinReference, shortDigest, shortPin } from "./reference";
 export { pinVersion } from "./version";

@@ -27,7 +27,7 @@ export function activeColor(pin: Pick<ServicePin, "activeColor">): Color {
     return pin.activeColor ?? "blue";
 }
 
-export function otherColor(color: Color): Color {
+function otherColor(color: Color): Color {
     return color === "blue" ? "green" : "blue";
 }
 
