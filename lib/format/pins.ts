@@ -44,15 +44,17 @@ export function packagePinView(pin: PackagePin): PinView {
 /** The pin matrix over stacks (already in promotion order): service rows first, then packages, each in first-seen order. */
 export function pinMatrix(stacks: readonly StackConfig[]): MatrixRow[] {
     const rows: MatrixRow[] = [];
+    const serviceIndex = stacks.map((s) => new Map(s.services.map((p) => [p.name, p])));
+    const packageIndex = stacks.map((s) => new Map(s.packages.map((p) => [p.name, p])));
     for (const name of unique(stacks.flatMap((s) => s.services.map((p) => p.name)))) {
-        const pins = stacks.map((s) => s.services.find((p) => p.name === name) ?? null);
+        const pins = serviceIndex.map((index) => index.get(name) ?? null);
         const present = pins.filter((p): p is ServicePin => p !== null);
         const containersDiffer = present.some((p) => diffPin(present[0], p, p.scheme).containers.length > 0);
         const drift = present.length < pins.length || present.some((p) => !samePin(present[0], p, { digests: "exact" }));
         rows.push(row("service", name, stacks, pins.map((p) => (p ? servicePinView(p) : null)), drift, containersDiffer));
     }
     for (const name of unique(stacks.flatMap((s) => s.packages.map((p) => p.name)))) {
-        const pins = stacks.map((s) => s.packages.find((p) => p.name === name) ?? null);
+        const pins = packageIndex.map((index) => index.get(name) ?? null);
         const present = pins.filter((p): p is PackagePin => p !== null);
         const drift = present.length < pins.length || present.some((p) => p.version !== present[0].version);
         rows.push(row("package", name, stacks, pins.map((p) => (p ? packagePinView(p) : null)), drift, false));
