@@ -1,9 +1,9 @@
-import type { ImageReference } from "../reference";
+import { formatReference, type ImageReference } from "../reference";
 import type { ImagePin } from "./artifact";
 
-/** `repo:tag@digest`, each part only when present: the form Kubernetes pulls and the pack reads back. */
+/** `repo:tag@digest`, each part only when present: the form Kubernetes pulls and the pack reads back (lib/reference's grammar). */
 export function pinReference(pin: ImagePin): string {
-    return `${pin.image}${pin.tag ? `:${pin.tag}` : ""}${pin.digest ? `@${pin.digest}` : ""}`;
+    return formatReference({ name: pin.image, tag: pin.tag, digest: pin.digest });
 }
 
 /** A parsed reference as a pin (lib/reference spells "none" as ""). */

@@ -1,5 +1,6 @@
 import { EXTRA_CONTAINER_LISTS, type Gates, type Level, type RuleId, type SchemeName, type ServicePin, type StackConfig, type Violation } from "../model";
 import { ImageReference, parseReference, parseRepositoryName } from "../reference";
+import { pinReference } from "../pin";
 import { effectivePreset, type StackPreset } from "../presets";
 import { acceptanceChecklist } from "./acceptance-checklist";
 import { digestRequired } from "./digest-required";
@@ -87,9 +88,8 @@ function serviceImage(service: ServicePin): ImageSubject {
 /** An ImageReference from a pin's separate fields (already validated when the config was parsed). */
 export function refFromParts(image: string, tag?: string, digest?: string): ImageReference {
     const name = parseRepositoryName(image);
-    const input = `${image}${tag ? `:${tag}` : ""}${digest ? `@${digest}` : ""}`;
     return {
-        input,
+        input: pinReference({ image, tag, digest }),
         domain: name.ok ? name.value.domain : "",
         name: image,
         path: name.ok ? name.value.path : image,
