@@ -231,7 +231,7 @@ function main(): void {
     writeSection("components-preview", `
 ## pulumi preview: components vs a bare program
 
-${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the render-only Kubernetes provider.
+${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the upstream Kubernetes provider 4.25.0 rendering to a directory (\`renderYamlToDirectory\`).
 \`pulumi preview\` of a new rendered stack of N in-place services (per service: version ConfigMap, Deployment,
 Service; plus the namespace). **bare**: bench/components/bare.ts declares those objects directly; **bare +
 components**: the same program with each service's objects under an empty ComponentResource

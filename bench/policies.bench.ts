@@ -1,20 +1,21 @@
 /**
- * `pulumi preview` of a rendered production-like stack of 200 services with the policy pack
- * (policies/, policies/config.production.json) against the same preview without it, in the
- * same run. Target (issue 6): the pack adds at most 25% (ratio <= 1.25).
+ * `pulumi preview` of a rendered production-like stack of 50 / 200 / 600 services with the
+ * policy pack (policies/, policies/config.production.json), with a pack that checks nothing
+ * (bench/policy-floor) and without a pack, in the same run. Targets at 200 services, CPU: the
+ * no-op pack at most 1.10× no pack, pinstack's pack at most 1.25×; growth linear to 600.
  *
  * The stack is what production looks like when everything is right, so every policy does its
  * full work and none short-circuits on a refusal: calver tags with digests, provenance sealed
  * by lib/provenance as `pinstack promote` writes it, every fourth service blue-green with a
  * previous pin, every fifth with a migrations Job, a sidecar and an init container,
  * package pins. One preview with the pack is checked first (it must pass with the
- * pack listed and no violation); it doubles as the warm-up of that variant. Runs alternate
- * without / with the pack so load drifts hit both alike. CPU time of every process the preview
+ * pack listed and no violation); it doubles as the warm-up of that variant. Rounds run every
+ * variant once in a rotating order so load drifts hit all alike. CPU time of every process the preview
  * starts (pulumi, language host, program, provider, policy pack; see cgroupMeter) is the figure
  * compared, since wall time on a shared machine mostly measures the neighbours; wall is reported
  * next to it.
  *
- *   BENCH_SERVICES=200 BENCH_RUNS=5 node -r ./scripts/register-ts.js bench/policies.bench.ts
+ *   BENCH_SIZES=50,200,600 BENCH_RUNS=5 node -r ./scripts/register-ts.js bench/policies.bench.ts
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -28,11 +29,12 @@ const pulumiBin = pulumiBinary();
 const envScript = path.join(repoRoot, "scripts", "env.sh");
 const packDir = path.join(repoRoot, "policies");
 const packConfig = path.join(packDir, "config.production.json");
-const services = Number(process.env.BENCH_SERVICES ?? 200);
+const sizes = (process.env.BENCH_SIZES ?? "50,200,600").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const target = 1.25;
+const floorTarget = 1.10;
 
-type Variant = "without" | "floor" | "with";
+export type Variant = "without" | "floor" | "with";
 const variants: readonly Variant[] = ["without", "floor", "with"];
 const floorPack = path.join(__dirname, "policy-floor");
 
@@ -93,7 +95,7 @@ export function stackFile(n: number): string {
 }
 
 
-function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
+export function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
     const dir = scratchDir(`policies-${n}`);
     const stackYaml = stackFile(n);
     for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components", "lib", "stacks", "scripts"]) {
@@ -108,7 +110,7 @@ function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
     return { dir, env };
 }
 
-const packArgs = (variant: Variant) =>
+export const packArgs = (variant: Variant) =>
     variant === "with" ? `--policy-pack "${packDir}" --policy-pack-config "${packConfig}"` : variant === "floor" ? `--policy-pack "${floorPack}"` : "";
 
 let meterKind = "bash `times` (undercounts: plugins the CLI does not wait for are missed)";
@@ -137,72 +139,94 @@ function preview(env: NodeJS.ProcessEnv, dir: string, variant: Variant, index: n
     }
 }
 
-function main(): void {
-    if (!fs.existsSync(pulumiBin) || !fs.existsSync(envScript)) {
-        console.log(`policies: skipped, needs ${pulumiBin} and scripts/env.sh (scripts/setup)`);
-        return;
-    }
-    const loads = [loadAverage()];
-    const { dir, env } = project(services);
+interface SizeResult {
+    readonly services: number;
+    readonly resources: number;
+    readonly samples: Record<Variant, Sample[]>;
+}
+
+/** Every variant at one size: the correctness check (doubles as the warm-up), then rotating rounds. */
+function measure(n: number, rounds: number, loads: string[]): SizeResult {
+    const { dir, env } = project(n);
     try {
-        // Correctness first: the pack ran, and passed this stack with no violation. Doubles as warm-up.
         let index = 0;
         const checked = preview(env, dir, "with", index++);
         if (!/pinstack@v\d+\.\d+\.\d+/.test(checked.out) || /\[(mandatory|advisory)\]/.test(checked.out)) {
             throw new Error(`the pack did not run cleanly on the bench stack:\n${checked.out.slice(-5000)}`);
         }
-        const resources = /\+ (\d+) to create/.exec(checked.out)?.[1] ?? "?";
+        const resources = Number(/\+ (\d+) to create/.exec(checked.out)?.[1] ?? NaN);
         preview(env, dir, "without", index++);
         preview(env, dir, "floor", index++);
         const samples: Record<Variant, Sample[]> = { without: [], floor: [], with: [] };
-        for (let i = 0; i < runs; i++) {
+        for (let i = 0; i < rounds; i++) {
             // Rotate the order so load drifts hit every variant alike.
             for (const v of variants.map((_, k) => variants[(k + i) % variants.length])) {
                 const { wallMs, cpuMs } = preview(env, dir, v, index++);
                 samples[v].push({ wallMs, cpuMs });
-                console.log(`${v} the pack: wall ${(wallMs / 1000).toFixed(1)} s, CPU ${(cpuMs / 1000).toFixed(1)} s`);
+                console.log(`N=${n} ${v} the pack: wall ${(wallMs / 1000).toFixed(1)} s, CPU ${(cpuMs / 1000).toFixed(1)} s`);
             }
             loads.push(loadAverage());
         }
-        const med = (v: Variant, key: keyof Sample) => median(samples[v].map((s) => s[key]));
-        const cpuRatio = med("with", "cpuMs") / med("without", "cpuMs");
-        const wallRatio = med("with", "wallMs") / med("without", "wallMs");
-        const floorRatio = med("floor", "cpuMs") / med("without", "cpuMs");
-        const overFloor = med("with", "cpuMs") / med("floor", "cpuMs");
-        const cell = (v: Variant) => `${(med(v, "wallMs") / 1000).toFixed(1)} s / ${(med(v, "cpuMs") / 1000).toFixed(1)} s`;
-        const all = (v: Variant) => samples[v].map((s) => `${(s.cpuMs / 1000).toFixed(1)}`).join(", ");
-        writeSection("policies", `
-## pulumi preview: with the policy pack vs without
-
-${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the render-only Kubernetes provider.
-\`pulumi preview\` of a new production-like stack of ${services} services rendering to a directory (${resources} resources to
-create: Deployments — a quarter blue-green pairs —, migrations Jobs, Services, version ConfigMaps, the requirements
-ConfigMap; a fifth of the services with an init container and a sidecar), every pin with its digest and sealed provenance,
-so every policy does its whole check and passes (checked before timing). **with**: \`--policy-pack policies
---policy-pack-config policies/config.production.json\` (14 policies, all mandatory or advisory); **floor**: \`--policy-pack bench/policy-floor\`. Median of ${runs} runs each,
-alternating, after one warm-up each; wall / CPU of every process the preview started (CPU measured with ${meterKind}).
-Load average (1 min) during the run: ${loads.join(" → ")}.
-
-| variant | wall / CPU | CPU runs (s) |
-|---|---|---|
-| without a pack | ${cell("without")} | ${all("without")} |
-| a no-op pack (bench/policy-floor: one policy that checks nothing) | ${cell("floor")} | ${all("floor")} |
-| with pinstack's pack | ${cell("with")} | ${all("with")} |
-
-- pinstack's pack against no pack: **${cpuRatio.toFixed(2)}× CPU**, ${wallRatio.toFixed(2)}× wall.
-- a no-op pack against no pack: ${floorRatio.toFixed(2)}× CPU — what any CrossGuard pack costs here: its start-up, a Remediate
-  and an Analyze call per resource through the language host's policy proxy, the stack analysis.
-- pinstack's pack against the no-op pack: ${overFloor.toFixed(2)}× CPU — what pinstack's 14 policies themselves add.
-
-Target: the pack adds at most 25% (≤ ${target.toFixed(2)}×, CPU) — ${cpuRatio <= target ? "**met**" : `**NOT met**${floorRatio > target ? " (a pack that checks nothing is already over it)" : ""}`}.
-The ratios are against the program's own preview: when that gets cheaper (scripts/quiet-sdk-trace.js, see the
-components section) the same pack costs a larger ratio, so compare the CPU of "with" minus "without" across runs too
-(this run, medians: ${((med("with", "cpuMs") - med("without", "cpuMs")) / 1000).toFixed(1)} s).
-`);
-        console.log(`policies: ${cpuRatio.toFixed(2)}× CPU, ${wallRatio.toFixed(2)}× wall`);
+        return { services: n, resources, samples };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+function main(): void {
+    if (!fs.existsSync(pulumiBin) || !fs.existsSync(envScript)) throw new Error(`policies: needs ${pulumiBin} and scripts/env.sh (bash scripts/setup)`);
+    const loads = [loadAverage()];
+    const results = sizes.map((n) => measure(n, n > 200 ? Math.max(3, runs - 2) : runs, loads));
+    const med = (r: SizeResult, v: Variant, key: keyof Sample) => median(r.samples[v].map((s) => s[key]));
+    // Per round, the variant against no pack measured seconds apart; the median of those (drift between rounds cancels).
+    const paired = (r: SizeResult, v: Variant, base: Variant = "without") => median(r.samples[v].map((s, i) => s.cpuMs / r.samples[base][i].cpuMs));
+    const sec = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
+    const cell = (r: SizeResult, v: Variant) => `${sec(med(r, v, "wallMs"))} / ${sec(med(r, v, "cpuMs"))}`;
+    const rows = results.map((r) => `| ${r.services} | ${r.resources} | ${cell(r, "without")} | ${cell(r, "floor")} | ${cell(r, "with")} | ${paired(r, "floor").toFixed(2)}× | **${paired(r, "with").toFixed(2)}×** | ${paired(r, "with", "floor").toFixed(2)}× |`);
+    const perResource = (v: Variant) => results.map((r) => `${((med(r, v, "cpuMs") - med(r, "without", "cpuMs")) / r.resources).toFixed(2)} ms at ${r.services}`).join(", ");
+    const runRows = results.flatMap((r) => variants.map((v) => `| ${r.services} | ${v} | ${r.samples[v].map((s) => (s.cpuMs / 1000).toFixed(1)).join(", ")} |`));
+    const at200 = results.find((r) => r.services === 200);
+    const verdict = (v: Variant, target: number) => {
+        if (!at200) return "not measured (no 200-service run)";
+        const x = paired(at200, v);
+        return `${x.toFixed(2)}× — ${x <= target ? "**met**" : "**NOT met**"}`;
+    };
+    // Growth: the pack's extra CPU per resource should stay flat from the smallest to the largest size.
+    const growth = (v: Variant) => {
+        const first = results[0];
+        const last = results[results.length - 1];
+        const per = (r: SizeResult) => (med(r, v, "cpuMs") - med(r, "without", "cpuMs")) / r.resources;
+        return first === last ? "" : `${(per(last) / per(first)).toFixed(2)}× the per-resource cost of ${first.services} at ${last.services}`;
+    };
+    writeSection("policies", `
+## pulumi preview: with the policy pack vs without
+
+${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the upstream Kubernetes provider 4.25.0 rendering to a directory (\`renderYamlToDirectory\`).
+\`pulumi preview\` of a new production-like stack of N services rendering to a directory (per service a version ConfigMap,
+a Deployment and a Service; a quarter blue-green pairs, a fifth with a migrations Job, an init container and a sidecar; plus
+the namespace and the requirements ConfigMap), every pin with its digest and sealed provenance, so every policy does its
+whole check and passes (checked before timing). **no pack**; **no-op pack**: \`--policy-pack bench/policy-floor\` (one policy
+that checks nothing: what any CrossGuard pack costs, its start-up, a Remediate and an Analyze call per resource, the stack
+analysis); **pinstack's pack**: \`--policy-pack policies --policy-pack-config policies/config.production.json\` (14 policies).
+Rounds run every variant once in a rotating order, after one warm-up each (${runs} rounds up to 200 services, fewer above);
+cells are medians, wall / CPU of every process the preview started (${meterKind}); ratios are the median over rounds of
+variant / no pack CPU within the round. Load average (1 min) during the run: ${loads.join(" → ")}.
+
+| services | resources | no pack | no-op pack | pinstack's pack | no-op / none (CPU) | pinstack's / none (CPU) | pinstack's / no-op (CPU) |
+|---|---|---|---|---|---|---|---|
+${rows.join("\n")}
+
+Targets at 200 services (CPU): a no-op pack ≤ 1.10× — ${verdict("floor", floorTarget)}; pinstack's pack ≤ ${target.toFixed(2)}× — ${verdict("with", target)}.
+CPU a pack adds per resource: no-op ${perResource("floor")}; pinstack's ${perResource("with")}${results.length > 1 ? ` (growth: no-op ${growth("floor")}, pinstack's ${growth("with")})` : ""}.
+
+<details><summary>CPU of every run, in seconds (round order)</summary>
+
+| services | variant | CPU per run |
+|---|---|---|
+${runRows.join("\n")}
+
+</details>
+`);
 }
 
 if (require.main === module) main();

@@ -7,4 +7,6 @@
 // compiler to load, no native binary to install. Type checking is `npm run typecheck`.
 "use strict";
 require("../scripts/register-ts");
+// Before the pack serves: per-call work @pulumi/policy would do on every resource (see the file).
+require("./fast-path");
 require("./index.ts");

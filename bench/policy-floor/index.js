@@ -1,4 +1,6 @@
 "use strict";
+// What the pack starts with in pinstack: the per-call cuts of policies/fast-path.js, as pinstack's pack has them.
+require("../../policies/fast-path");
 // A pack with one resource policy that looks at nothing (see PulumiPolicy.yaml).
 const { PolicyPack } = require("@pulumi/policy");
 

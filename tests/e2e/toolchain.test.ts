@@ -352,6 +352,52 @@ new PolicyPack("e2e-pack", {
         });
     });
 
+    describe("a JavaScript policy pack that says typescript: false", function () {
+        // @pulumi/pulumi's run-policy-pack registers ts-node for every pack; the language host
+        // hands it the pack's own option (policy-typescript.js). The pack reports, as an advisory
+        // finding, which compilers its node process has loaded.
+        let packDir: string;
+        let programDir: string;
+        const probe = (typescript: boolean) => {
+            fs.writeFileSync(path.join(packDir, "PulumiPolicy.yaml"), `runtime:\n  name: nodejs\n  options:\n    typescript: ${typescript}\ndescription: probe\n`);
+            ws.ok(programDir, ["config", "set", "image", "registry.example.com/team/web:2.0.0"]);
+            const out = ws.ok(programDir, ["preview", "--policy-pack", packDir]);
+            const loaded = /loaded compilers: \[([^\]]*)\]/.exec(out);
+            assert.ok(loaded, `the probe pack reported nothing:\n${out}`);
+            return loaded[1];
+        };
+
+        before(function () {
+            packDir = path.join(ws.root, "js-policy-pack");
+            fs.mkdirSync(packDir);
+            fs.writeFileSync(path.join(packDir, "package.json"), JSON.stringify({ name: "js-pack", version: "0.0.1", private: true, main: "index.js" }));
+            fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(packDir, "node_modules"), "dir");
+            fs.writeFileSync(path.join(packDir, "index.js"), `
+const { PolicyPack } = require("@pulumi/policy");
+const loaded = () => Object.keys(require.cache).filter((f) => /node_modules\\/(ts-node|typescript)\\//.test(f)).map((f) => f.includes("ts-node") ? "ts-node" : "typescript");
+new PolicyPack("js-pack", {
+    policies: [{
+        name: "compilers",
+        description: "Reports which compilers the pack's process loaded.",
+        enforcementLevel: "advisory",
+        validateStack: (args, reportViolation) => reportViolation(\`loaded compilers: [\${[...new Set(loaded())].sort().join(",")}]\`),
+    }],
+});
+`);
+            programDir = ws.project("js-policed", deploymentProgram);
+            ws.ok(programDir, ["stack", "init", "e2e", "--secrets-provider", "passphrase"]);
+        });
+
+        it("runs without ts-node (so nothing is type-checked or compiled per preview)", function () {
+            // typescript itself is loaded by @pulumi/pulumi (typescript-shim.js), for every program and pack alike.
+            assert.strictEqual(probe(false), "typescript");
+        });
+
+        it("and with them when it says typescript: true (the preload is only for packs that opt out)", function () {
+            assert.strictEqual(probe(true), "ts-node,typescript");
+        });
+    });
+
     it("the toolchain's own Go unit tests pass", function () {
         for (const module of ["language-nodejs"]) {
             const result = spawnSync("go", ["test", "./..."], { cwd: path.join(repoRoot, "toolchain", module), encoding: "utf8", timeout: 600_000 });

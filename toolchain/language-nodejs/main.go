@@ -46,6 +46,8 @@ func main() {
 	}
 	logging.InitLogging(false, 0, false)
 	_ = tracing
+	hostProfile = startCPUProfile()
+	defer hostProfile.stop()
 
 	if *runtimeName != "nodejs" {
 		cmdutil.Exit(fmt.Errorf("unsupported runtime %q: this language host runs nodejs only", *runtimeName))

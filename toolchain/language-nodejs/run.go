@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	pulumisdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -248,7 +247,15 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 
 	env := append(append([]string{}, req.GetEnv()...), opts.typescriptEnv()...)
 	// nodeargs are options for node itself, so they go before the script.
-	args := append(append([]string{}, opts.nodeArgs...), runPath)
+	args := append([]string{}, opts.nodeArgs...)
+	if isPolicyPack && !opts.typescript {
+		preload, err := embeddedScript("policy-typescript", policyTypeScriptJS)
+		if err != nil {
+			return err
+		}
+		args = append([]string{"--require", preload}, args...)
+	}
+	args = append(args, runPath)
 	if isPolicyPack {
 		// run-policy-pack takes the engine address first and the pack directory last.
 		args = append(append(args, req.GetArgs()...), dir)
@@ -262,18 +269,18 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	cmd.Stdout = stdout
 	cmd.Dir = req.GetPwd()
 
-	var proxy *pulumisdk.PolicyProxy
+	var proxy *policyProxy
 	if isPolicyPack {
 		// @pulumi/policy learns the stack (project, stack, config, dry-run) from environment
 		// variables, but the engine only sends them in a ConfigureStack call after the plugin
-		// has started. The SDK's PolicyProxy answers that call first, then forwards everything
-		// to the real policy pack process we start with the environment filled in.
+		// has started. policyProxy answers that call first, then forwards everything to the
+		// real policy pack process we start with the environment filled in.
 		var proxyStdout io.Writer
-		proxy, proxyStdout, err = pulumisdk.NewPolicyProxy(ctx, stdout)
+		proxy, proxyStdout, err = newPolicyProxy(ctx, stdout)
 		if err != nil {
 			return fmt.Errorf("could not start the policy pack proxy: %w", err)
 		}
-		stack, err := proxy.AwaitConfiguration(ctx)
+		stack, err := proxy.awaitConfiguration(ctx)
 		if err != nil {
 			return fmt.Errorf("could not get the stack configuration for the policy pack: %w", err)
 		}
@@ -301,7 +308,8 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 		return fmt.Errorf("could not run node (%s) for plugin %s: %w", node, dir, err)
 	}
 	if proxy != nil {
-		err = proxy.Attach(ctx, cmd)
+		err = proxy.attach(ctx, cmd)
+		hostProfile.stop()
 	} else {
 		err = cmd.Wait()
 	}
@@ -392,6 +400,9 @@ func passConfig(configJSON string) (passedConfig, error) {
 		cleanup:  cleanup,
 	}, nil
 }
+
+//go:embed policy-typescript.js
+var policyTypeScriptJS []byte
 
 //go:embed inspect-workaround.js
 var inspectWorkaroundJS []byte
