@@ -125,7 +125,7 @@ function stackFile(n: number, target: { namespace: string; kubeconfig?: string; 
 /** A copy of the project with its own file backend. */
 function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
     const dir = scratchDir(`cluster-${n}`);
-    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "stacks", "scripts"]) {
+    for (const entry of ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program", "components", "lib", "stacks", "scripts"]) {
         fs.cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
