@@ -231,42 +231,42 @@ function main(): void {
     const runRows: string[] = [];
     const report = () => {
         writeSection("cluster", `
-    ## pulumi up on the local cluster vs kubectl apply, and the cluster's start-up
+## pulumi up on the local cluster vs kubectl apply, and the cluster's start-up
 
-    ${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the upstream Kubernetes provider 4.25.0,
-    kube-apiserver / controller-manager / scheduler 1.36.3, etcd 3.6.8, kwok 0.8.0 (one simulated node), all built by
-    \`scripts/setup --cluster\`. Load average (1 min) during the run: ${loads.join(" → ")}.
+${machine()}; pulumi ${spawnSync(pulumiBin, ["version"], { encoding: "utf8" }).stdout.trim()}, the upstream Kubernetes provider 4.25.0,
+kube-apiserver / controller-manager / scheduler 1.36.3, etcd 3.6.8, kwok 0.8.0 (one simulated node), all built by
+\`scripts/setup --cluster\`. Load average (1 min) during the run: ${loads.join(" → ")}.
 
-    **Start-up** (\`scripts/cluster up\`, ${starts} times each, wall): cold, in a new directory (CA, certificates, tokens, etcd
-    created): median ${seconds(median(start.cold))} (${start.cold.map(seconds).join(", ")}); warm, \`down\` then \`up\` on the same data:
-    median ${seconds(median(start.warm))} (${start.warm.map(seconds).join(", ")}). \`down\`: median ${seconds(median(start.downMs))}; ports still listening or processes running after
-    \`down\`: ${start.leftListening.length === 0 ? "none" : start.leftListening.join(", ")}. Both include waiting until the API server is ready, the node
-    is registered and Ready, and kwok's stages are applied.
+**Start-up** (\`scripts/cluster up\`, ${starts} times each, wall): cold, in a new directory (CA, certificates, tokens, etcd
+created): median ${seconds(median(start.cold))} (${start.cold.map(seconds).join(", ")}); warm, \`down\` then \`up\` on the same data:
+median ${seconds(median(start.warm))} (${start.warm.map(seconds).join(", ")}). \`down\`: median ${seconds(median(start.downMs))}; ports still listening or processes running after
+\`down\`: ${start.leftListening.length === 0 ? "none" : start.leftListening.join(", ")}. Both include waiting until the API server is ready, the node
+is registered and Ready, and kwok's stages are applied.
 
-    **Deploy** of N new in-place services with a readiness probe (per service a version ConfigMap, a Deployment and a
-    Service; plus the namespace). **pulumi up**: \`pulumi up --yes --skip-preview\` of a new stack of index.ts, the provider
-    awaiting each Deployment's rollout. **kubectl apply**: the same objects, rendered once by the same program
-    (\`pinstack:renderDir\`), \`kubectl apply --server-side\` then \`kubectl wait --for condition=Available\` on every
-    Deployment. Checked after each run: all N Deployments available. Median of ${sizes.map((n) => `${runsFor(n)} at ${n}`).join(", ")} runs, alternating, each in a
-    namespace of its own deleted before the next. Cells: wall / client CPU (every process the command started,
-    ${meterKind}) / cluster CPU (etcd, API server, controller-manager, scheduler and kwok meanwhile, from /proc).
+**Deploy** of N new in-place services with a readiness probe (per service a version ConfigMap, a Deployment and a
+Service; plus the namespace). **pulumi up**: \`pulumi up --yes --skip-preview\` of a new stack of index.ts, the provider
+awaiting each Deployment's rollout. **kubectl apply**: the same objects, rendered once by the same program
+(\`pinstack:renderDir\`), \`kubectl apply --server-side\` then \`kubectl wait --for condition=Available\` on every
+Deployment. Checked after each run: all N Deployments available. Median of ${sizes.map((n) => `${runsFor(n)} at ${n}`).join(", ")} runs, alternating, each in a
+namespace of its own deleted before the next. Cells: wall / client CPU (every process the command started,
+${meterKind}) / cluster CPU (etcd, API server, controller-manager, scheduler and kwok meanwhile, from /proc).
 
-    | services | objects | pulumi up | kubectl apply + wait | pulumi / kubectl (wall, paired) | pulumi / kubectl (client + cluster CPU) | client CPU per object above kubectl |
-    |---|---|---|---|---|---|---|
-    ${rows.join("\n")}
+| services | objects | pulumi up | kubectl apply + wait | pulumi / kubectl (wall, paired) | pulumi / kubectl (client + cluster CPU) | client CPU per object above kubectl |
+|---|---|---|---|---|---|---|
+${rows.join("\n")}
 
-    <details><summary>Every run: wall / client CPU / cluster CPU, seconds</summary>
+<details><summary>Every run: wall / client CPU / cluster CPU, seconds</summary>
 
-    | services | variant | runs |
-    |---|---|---|
-    ${runRows.join("\n")}
+| services | variant | runs |
+|---|---|---|
+${runRows.join("\n")}
 
-    </details>
+</details>
 
-    What the engine adds is client CPU: the program (config validation, rules, components), the engine's state and
-    its checkpoint file, and the provider's diff and await per object, each over gRPC. kubectl's server-side apply
-    hands each object to the API server as it is. The cluster's own cost (admission, etcd, the controllers that make
-    ReplicaSets and Pods, kwok making them Ready) is about the same for both: the same objects reach the same API.
+What the engine adds is client CPU: the program (config validation, rules, components), the engine's state and
+its checkpoint file, and the provider's diff and await per object, each over gRPC. kubectl's server-side apply
+hands each object to the API server as it is. The cluster's own cost (admission, etcd, the controllers that make
+ReplicaSets and Pods, kwok making them Ready) is about the same for both: the same objects reach the same API.
     `);
     };
     try {
