@@ -55,6 +55,7 @@ export = async () => {
                 namespace: namespace.metadata.name,
                 labels: versionLabels,
                 annotations: {
+                    "pulumi.com/patchForce": "true",
                     "pinstack.dev/stack": stack,
                     "pinstack.dev/environment": environment,
                     "pinstack.dev/strategy": "in-place",
@@ -82,7 +83,7 @@ export = async () => {
             },
         }, opts);
         new k8s.core.v1.Service(name, {
-            metadata: { name, namespace: namespace.metadata.name, labels },
+            metadata: { name, namespace: namespace.metadata.name, labels, annotations: { "pulumi.com/patchForce": "true" } },
             spec: {
                 type: "ClusterIP",
                 selector: { "app.kubernetes.io/name": name },
