@@ -225,6 +225,15 @@ function main(): void {
     loads.push(loadAverage());
 
     const clusterDir = scratchDir("cluster");
+    // A run stopped by a signal (a timeout, Ctrl-C) still stops the cluster: its processes run in
+    // sessions of their own and would outlive this one. (node handles the signal once the command
+    // running at that moment returns.)
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.once(signal, () => {
+            spawnSync("bash", [clusterScript, "down", "--wipe"], { env: { ...process.env, PINSTACK_CLUSTER_DIR: clusterDir }, stdio: "inherit" });
+            process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[signal]);
+        });
+    }
     clusterCommand(clusterDir, ["up"]);
     const kubeconfig = path.join(clusterDir, "kubeconfig");
     const rows: string[] = [];
