@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import { fileOnlyLocator, parseStackConfig, readStackFile, stackFilePath } from "../lib/config";
+import { fileOnlyLocator, parseStackConfig, readStackFile, secretEnvNames, stackFilePath, unexplainedSecretKeys } from "../lib/config";
 import { errorText, PinstackError } from "../lib/errors";
 import { checkReport, formatViolation } from "../lib/format";
 import type { StackConfig, Violation } from "../lib/model";
@@ -26,9 +26,10 @@ export function parseOrStop(stack: string, raw: Readonly<Record<string, string>>
     try {
         const file = stackFilePath(".", stack);
         const parsed = fs.existsSync(file) ? readStackFile(file) : undefined;
+        const fileKeys = parsed?.secretKeys ?? [];
         return parseStackConfig(stack, file, raw, parsed?.locate ?? fileOnlyLocator(file), {
             coerceScalars: true,
-            secretKeys: parsed?.secretKeys,
+            secretKeys: [...fileKeys, ...unexplainedSecretKeys(fileKeys, pulumiSecretKeys())],
         });
     } catch (err) {
         if (err instanceof PinstackError) throw stop(errorText(err));
@@ -36,10 +37,23 @@ export function parseOrStop(stack: string, raw: Readonly<Record<string, string>>
     }
 }
 
-/** The `env` entries of a service whose values are `secure:` in the stack file (see ServiceRelease's secretEnv). */
+/**
+ * The top-level keys Pulumi hands over as secret (the language host's PULUMI_CONFIG_SECRET_KEYS):
+ * a secret that did not come from the stack file must not pass as plain either.
+ */
+function pulumiSecretKeys(): string[] {
+    try {
+        const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+        return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === "string") : [];
+    } catch {
+        return [];
+    }
+}
+
+/** The `env` entries of a service whose values come from a `secure:` value, the whole map or the entry (see ServiceRelease's secretEnv). */
 export function secretEnvOf(stack: StackConfig, service: string): string[] {
-    const prefix = `pinstack:services.${service}.env.`;
-    return stack.secretKeys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    const pin = stack.services.find((p) => p.name === service);
+    return secretEnvNames(stack.secretKeys, service, pin?.env);
 }
 
 /**

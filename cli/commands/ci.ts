@@ -25,7 +25,7 @@ import {
     secretValuesFromConfig,
     withDeployedFacts,
 } from "../../lib/ci";
-import { listStacks, loadStack, parseStackConfig, parseStackFileText, stackFilePath } from "../../lib/config";
+import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import type { StackConfig, Violation } from "../../lib/model";
@@ -248,7 +248,12 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
         }
     }
 
-    const secretKeys = [...(head?.secretKeys ?? []), ...(base?.secretKeys ?? [])];
+    // From the files as read, not the parsed stacks: a file refused for a misplaced secret
+    // still names its secret keys, so their values are kept out of the comment.
+    const secretKeys = [
+        ...secretKeysOf(() => readStackFile(stackFilePath(dir, options.stack), { project: projectName(dir) })),
+        ...(baseText !== undefined ? secretKeysOf(() => parseStackFileText(baseLabel, baseText!, { project: projectName(dir) })) : []),
+    ];
     const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base }).filter((v) => v.rule === "hold") : [];
     return renderComment({
         stack: options.stack,
@@ -269,6 +274,14 @@ function parseMaxChars(value: string): number {
         throw badInput(`--max-chars ${value}: must be a whole number from 1 to ${GITHUB_COMMENT_LIMIT}`, { fix: `omit it for the default (${DEFAULT_MAX_CHARS})` });
     }
     return n;
+}
+
+function secretKeysOf(read: () => { secretKeys: readonly string[] }): readonly string[] {
+    try {
+        return read().secretKeys;
+    } catch {
+        return []; // unreadable or malformed: reported above, and it yields no values to hide
+    }
 }
 
 function describe(err: PinstackError): string {

@@ -71,7 +71,18 @@ function isIndexable(value: unknown): boolean {
 }
 
 function collectStrings(value: unknown, out: string[]): void {
-    if (typeof value === "string") out.push(value);
+    if (typeof value === "string") {
+        out.push(value);
+        // A map set with `--secret --path …env '{"DB_URL":…}'` is one secret whose decrypted
+        // text is JSON: a message that quotes one entry holds only part of it.
+        if (/^\s*[[{]/.test(value)) {
+            try {
+                collectStrings(JSON.parse(value), out);
+            } catch {
+                // not JSON: the whole text is the secret
+            }
+        }
+    }
     else if (typeof value === "number" || typeof value === "boolean") out.push(String(value));
     else if (Array.isArray(value)) value.forEach((v) => collectStrings(v, out));
     else if (isIndexable(value)) Object.values(value as Record<string, unknown>).forEach((v) => collectStrings(v, out));

@@ -8,4 +8,5 @@ export { listStacks, loadAllStacks, loadStack, orderStacks, stackFilePath } from
 export { fileOnlyLocator, Locator } from "./locate";
 export { DEFAULT_PORT, parseStackConfig, ParseOptions } from "./parse";
 export { stackConfigSchema } from "./schema";
+export { misplacedSecrets, secretEnvNames, underSecret, unexplainedSecretKeys } from "./secrets";
 export { ConfigProblem } from "./validate";

@@ -17,6 +17,7 @@ import { presetFor, presetNames } from "../presets";
 import { formatLocation } from "../errors";
 import { ConfigPath, qualifyKey } from "./keys";
 import { fileOnlyLocator, Locator } from "./locate";
+import { misplacedSecrets, underSecret } from "./secrets";
 import { ConfigProblem, resolveScalars, rootSchema, validateAgainstSchema } from "./validate";
 
 /** Options for parseStackConfig. */
@@ -59,8 +60,21 @@ export function parseStackConfig(
             Object.entries(packagesRaw).map(([name, value]) => [name, isPlainObject(value) ? value : value === null ? value : { version: value }]),
         );
     }
+    const secretKeys = options.secretKeys ?? [];
+    // Before anything reads a value: the program is handed secrets decrypted, and a value in
+    // the wrong place would otherwise be judged, and quoted, like any other.
+    const misplaced = misplacedSecrets(secretKeys);
+    if (misplaced.length > 0) {
+        throw problemsError(
+            misplaced.map((key) => ({
+                message: "a secret (secure:) cannot stand here: pinstack reads this key to decide what runs; only a service's env (the map or its entries) may be secret",
+                location: locate(key),
+            })),
+            "store the value in plain text (`pulumi config set` without --secret), or move the secret into the service's env",
+        );
+    }
     const config = resolveScalars(own, rootSchema, options.coerceScalars ?? false) as Record<string, unknown>;
-    const problems = validateAgainstSchema(config, locate);
+    const problems = validateAgainstSchema(config, locate, (key) => underSecret(secretKeys, key));
     if (problems.length > 0) throw problemsError(problems);
 
     const semantic: ConfigProblem[] = [];
@@ -106,7 +120,7 @@ export function parseStackConfig(
         packages,
         gates: (config["pinstack:gates"] ?? {}) as Gates,
         presetOverrides: (config["pinstack:preset"] ?? {}) as Record<string, unknown>,
-        secretKeys: [...(options.secretKeys ?? [])],
+        secretKeys: [...secretKeys],
     };
 }
 
@@ -224,11 +238,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** One PinstackError for all problems: the first is the headline (with its location), the rest are listed. */
-function problemsError(problems: readonly ConfigProblem[]): PinstackError {
+function problemsError(problems: readonly ConfigProblem[], fix = "correct the key in the stack file; `pinstack check` re-reads it"): PinstackError {
     const [first, ...rest] = problems;
     const more = rest.length
         ? `${rest.length} more problem${rest.length === 1 ? "" : "s"}:\n${rest.map((p) => `    ${formatLocation(p.location)}: ${p.message}`).join("\n")}`
         : undefined;
-    return badInput(first.message, { why: more, fix: "correct the key in the stack file; `pinstack check` re-reads it", location: first.location });
+    return badInput(first.message, { why: more, fix, location: first.location });
 }
 

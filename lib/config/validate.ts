@@ -85,10 +85,10 @@ function coerceString(value: string, type: string): unknown {
 export const rootSchema = stackConfigSchema as unknown as SchemaNode;
 
 /** Validates the `pinstack:*` keys; returns every problem, sorted by line. */
-export function validateAgainstSchema(config: Record<string, unknown>, locate: Locator): ConfigProblem[] {
+export function validateAgainstSchema(config: Record<string, unknown>, locate: Locator, isSecret: (dottedKey: string) => boolean = () => false): ConfigProblem[] {
     const validate = validator();
     if (validate(config)) return [];
-    const problems = (validate.errors ?? []).filter(notNoise).map((error) => toProblem(error, locate));
+    const problems = (validate.errors ?? []).filter(notNoise).map((error) => toProblem(error, locate, isSecret));
     return dedupe(problems).sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
 }
 
@@ -116,9 +116,12 @@ function pathOf(instancePath: string): ConfigPath {
         .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-function toProblem(error: ErrorObject, locate: Locator): ConfigProblem {
+function toProblem(error: ErrorObject, locate: Locator, isSecret: (dottedKey: string) => boolean): ConfigProblem {
     const at = pathOf(error.instancePath);
     const params = error.params as Record<string, unknown>;
+    // A value that is or comes from a secret is named by its type only: a cut quote can still
+    // carry most of a password, and Pulumi's masking only finds the whole decrypted text.
+    const describe = isSecret(dottedKey(at)) ? describeSecret : describeValue;
     switch (error.keyword) {
         case "additionalProperties": {
             const extra = String(params.additionalProperty);
@@ -160,6 +163,11 @@ function toProblem(error: ErrorObject, locate: Locator): ConfigProblem {
     }
 }
 
+function describeSecret(value: unknown): string {
+    const kind = value === null || value === undefined ? "empty" : Array.isArray(value) ? "a list" : typeof value === "object" ? "a mapping" : `a ${typeof value}`;
+    return `a secret value (${kind}; not shown)`;
+}
+
 function article(type: string): string {
     const names: Record<string, string> = {
         string: "a string",
@@ -172,8 +180,8 @@ function article(type: string): string {
     return names[type] ?? `a ${type}`;
 }
 
-/** Describes a bad value for a message; never called on secure values (they are removed before validation). */
-function describe(value: unknown): string {
+/** Describes a bad value for a message, quoting it; never used for a value that is or comes from a secret. */
+function describeValue(value: unknown): string {
     if (value === null || value === undefined) return "empty";
     if (typeof value === "string") return `the string '${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
     if (typeof value === "number" || typeof value === "boolean") return `${typeof value === "number" ? "the number" : "the boolean"} ${value}`;

@@ -101,6 +101,23 @@ describe("pinstack check (process)", function () {
         assert.ok(!(json.stdout + json.stderr).includes("TOPSECRET"));
     });
 
+    it("a secret where pinstack must read the value (readiness, tag, hold): exit 2 naming file, line and key, never the ciphertext", () => {
+        for (const [where, staging] of [
+            ["pinstack:services.backend.readiness", STAGING.replace("      port: 8000\n", "      port: 8000\n      readiness:\n        secure: v1:Q0lQSEVSVEVYVDE=\n")],
+            ["pinstack:services.api.tag", STAGING.replace("      tag: 1.4.2\n", "      tag:\n        secure: v1:Q0lQSEVSVEVYVDE=\n")],
+            ["pinstack:hold", STAGING.replace("  pinstack:namespace: staging\n", "  pinstack:namespace: staging\n  pinstack:hold:\n    secure: v1:Q0lQSEVSVEVYVDE=\n")],
+        ] as const) {
+            const { code, stdout, stderr } = checkWith(staging, "--stack", "staging");
+            assert.equal(code, 2, `${where}: ${stdout}${stderr}`);
+            const line = staging.split("\n").findIndex((l) => l.includes("secure: v1:Q0lQ")) ;
+            assert.match(stderr, new RegExp(`Pulumi\\.staging\\.yaml:${line}:\\d+: ${where.replace(/[.:]/g, "\\$&")}: a secret \\(secure:\\) cannot stand here`), stderr);
+            assert.ok(!(stdout + stderr).includes("Q0lQ"), "the ciphertext is printed");
+        }
+        // A secret env, entry by entry or the whole map, is fine: check cannot read it, the program judges it.
+        const env = STAGING.replace("      port: 8000\n", "      port: 8000\n      env:\n        secure: v1:Q0lQSEVSVEVYVDE=\n");
+        assert.equal(checkWith(env, "--stack", "staging").code, 0);
+    });
+
     it("an unknown stack is bad input (exit 2)", () => {
         const { code, stderr } = runPinstack(["check", "--stack", "prod"], { cwd: project.dir });
         assert.equal(code, 2);

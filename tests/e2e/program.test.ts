@@ -276,6 +276,33 @@ describe("program with the real Pulumi CLI (rendered manifests)", function () {
         assert.ok(get(manifests, "Secret", stack, "backend-env"), "the Secret is rendered");
         const state = project.pulumi(["stack", "export", "--stack", stack]).stdout;
         assert.ok(!state.includes(secret), "the state holds it encrypted");
+
+        // The whole env map as one secret (`--secret --path …env '{json}'`): every entry is secret.
+        const password = "postgres://admin:e2e-hunter3-map@db/app";
+        project.pulumi(["config", "set", "--stack", stack, "--secret", "--path", "pinstack:services.frontend.env", JSON.stringify({ DB_URL: password, MODE: "blue" })]);
+        assert.match(fs.readFileSync(path.join(project.dir, `Pulumi.${stack}.yaml`), "utf8"), /frontend:[\s\S]*?\n\s+env:\n\s+secure: /, "one secure: value for the map");
+        const mapPreview = project.pulumi(["preview", "--stack", stack, "--diff"]);
+        const mapJson = project.pulumi(["preview", "--stack", stack, "--json"]);
+        for (const [what, text] of [["preview --diff", mapPreview.stdout + mapPreview.stderr], ["preview --json", mapJson.stdout + mapJson.stderr]]) {
+            assert.ok(!text.includes("hunter3"), `${what} shows the password`);
+        }
+        project.pulumi(["up", "--stack", stack, "--yes", "--skip-preview"]);
+        const after = project.manifests(stack);
+        const frontends = [...after.values()].filter((m: any) => m.kind === "Deployment" && m.metadata.name.startsWith("frontend"));
+        assert.ok(frontends.length > 0);
+        for (const deployment of frontends) {
+            assert.ok(!JSON.stringify(deployment).includes("hunter3"), `the password in ${deployment.metadata.name}`);
+            const dbUrl = deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === "DB_URL");
+            assert.deepStrictEqual(dbUrl, { name: "DB_URL", valueFrom: { secretKeyRef: { name: "frontend-env", key: "DB_URL" } } });
+        }
+        assert.ok(!project.pulumi(["stack", "export", "--stack", stack]).stdout.includes("hunter3"), "the state holds the map encrypted");
+
+        // A secret where pinstack reads the value: the preview stops naming the key, never the value.
+        project.pulumi(["config", "set", "--stack", stack, "--secret", "--path", "pinstack:services.backend.readiness", password]);
+        const refused = project.pulumi(["preview", "--stack", stack], { allowFailure: true });
+        assert.notStrictEqual(refused.code, 0);
+        assert.match(refused.stdout + refused.stderr, /pinstack:services\.backend\.readiness: a secret \(secure:\) cannot stand here/);
+        assert.ok(!(refused.stdout + refused.stderr).includes("hunter3"), "the refusal quotes the secret");
     });
 
     it("invalid config fails `pulumi preview` with pinstack's message and renders nothing", () => {

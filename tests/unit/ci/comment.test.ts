@@ -158,24 +158,26 @@ describe("lib/ci: the pull request comment", () => {
 
 describe("lib/ci: the comment never shows a secret value", () => {
     const SECRET = "hunter2-correct-horse";
-    const secretHead = stackFromYaml(
-        "production",
-        stackYaml({ environment: "production", tag: "2023.05.1", version: "10.8.5", extra: "  pinstack:registryToken:\n    secure: v1:AAABBBCCC" }).replace(
-            "      scheme: calver\n",
-            "      digest:\n        secure: v1:c2VjcmV0ZGlnZXN0\n      scheme: calver\n",
-        ),
+    const secretDigestYaml = stackYaml({ environment: "production", tag: "2023.05.1", version: "10.8.5", extra: "  app:registryToken:\n    secure: v1:AAABBBCCC" }).replace(
+        "      scheme: calver\n",
+        "      digest:\n        secure: v1:c2VjcmV0ZGlnZXN0\n      scheme: calver\n",
     );
+    const secretHead = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1", version: "10.8.5", extra: "  app:registryToken:\n    secure: v1:AAABBBCCC" }));
 
-    it("a pin field that is secure: in the stack file shows as [secret], on both sides of the change", () => {
-        const out = renderComment(input({ pinChanges: diffPins(base, secretHead) }));
-        const row = lines(out).find((l) => l.startsWith("| service `backend`"));
-        assert.equal(row, "| service `backend` | `2023.04.2` → `2023.05.1` (up) | `[secret]` | none: typed in, not promoted |");
-        assert.doesNotMatch(out, /c2VjcmV0ZGlnZXN0/);
+    it("a pin field that is secure: in the stack file is refused by name, its ciphertext never shown", () => {
+        assert.throws(
+            () => stackFromYaml("production", secretDigestYaml),
+            (err: unknown) =>
+                err instanceof PinstackError &&
+                err.exitCode === 2 &&
+                /pinstack:services\.backend\.digest: a secret \(secure:\) cannot stand here/.test(err.message) &&
+                !/c2VjcmV0ZGlnZXN0/.test(`${err.message}${err.why ?? ""}${err.fix ?? ""}`),
+        );
     });
 
     it("a secure key's value that leaks into preview config or messages is replaced everywhere", () => {
         const events = [
-            { sequence: 1, timestamp: 1, preludeEvent: { config: { "pinstack:environment": "production", "pinstack:registryToken": SECRET } } },
+            { sequence: 1, timestamp: 1, preludeEvent: { config: { "pinstack:environment": "production", "app:registryToken": SECRET } } },
             { sequence: 2, timestamp: 1, diagnosticEvent: { message: `error: login to ghcr.io with token ${SECRET} failed\n`, severity: "error", color: "never" } },
             { sequence: 3, timestamp: 1, policyEvent: { resourceUrn: "", message: `token ${SECRET} is too old`, policyName: "p", policyPackName: "pack", policyPackVersion: "1", enforcementLevel: "advisory", color: "never" } },
             { sequence: 4, timestamp: 1, summaryEvent: { resourceChanges: {}, PolicyPacks: { pack: "1" } } },
@@ -193,6 +195,14 @@ describe("lib/ci: the comment never shows a secret value", () => {
         const config = { "pinstack:services": JSON.stringify({ api: { env: { TOKEN: "s3cr3t-value", PLAIN: "visible" } } }) };
         assert.deepEqual(secretValuesFromConfig(config, ["pinstack:services.api.env.TOKEN"]), ["s3cr3t-value"]);
         assert.deepEqual(secretValuesFromConfig({ "pinstack:token": "[secret]" }, ["pinstack:token"]), []);
+    });
+
+    it("a whole env map set as one secret: each entry's value is found, not only the JSON text", () => {
+        const env = JSON.stringify({ DB_URL: "postgres://admin:pw-4242@db/app", MODE: "blue" });
+        const config = { "pinstack:services": JSON.stringify({ api: { image: "x/api", env } }) };
+        const found = secretValuesFromConfig(config, ["pinstack:services.api.env"]);
+        assert.ok(found.includes("postgres://admin:pw-4242@db/app") && found.includes(env), JSON.stringify(found));
+        assert.equal(new Redactor(found).apply("could not reach postgres://admin:pw-4242@db/app"), "could not reach [secret]");
     });
 
     it("secret resource properties show only as a key marked (secret)", () => {

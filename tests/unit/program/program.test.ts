@@ -374,6 +374,99 @@ describe("program (index.ts) under mocks", () => {
         });
     });
 
+    describe("secrets: anything under a secure: value is secret for every use", () => {
+        const PASSWORD = "postgres://admin:s3cr3t-hunter2-e2e@db/app";
+        /** The stack file holds `secure:` where `at` points; Pulumi hands the program the decrypted value. */
+        function withSecret(at: string[], decrypted: unknown, edit: Edit = () => undefined) {
+            const file = stackFileConfig("staging");
+            edit(file);
+            const plain = JSON.parse(JSON.stringify(file));
+            let fileNode = file;
+            let plainNode = plain;
+            for (const part of at.slice(0, -1)) {
+                fileNode = fileNode[part];
+                plainNode = plainNode[part];
+            }
+            fileNode[at[at.length - 1]] = { secure: "v1:Q0lQSEVSVEVYVA==" };
+            plainNode[at[at.length - 1]] = decrypted;
+            return { file, plain };
+        }
+
+        it("a whole env map set with --secret --path: every entry goes to the env Secret, none into a pod spec", async () => {
+            const { file, plain } = withSecret(["pinstack:services", "backend", "env"], JSON.stringify({ DB_URL: PASSWORD, MODE: "blue" }));
+            await inProjectCopy("staging", file, async () => {
+                const engine = await mockEngine({ stack: "staging" });
+                pulumi.runtime.setAllConfig(asPulumiConfig(plain));
+                await program();
+                await engine.settle();
+                const deployment = engine.named(DEPLOYMENT, "backend");
+                const env = deployment.inputs.spec.template.spec.containers[0].env.filter((e: { name: string }) => e.name !== "READ_ONLY");
+                assert.deepStrictEqual(env, [
+                    { name: "DB_URL", valueFrom: { secretKeyRef: { name: "backend-env", key: "DB_URL" } } },
+                    { name: "MODE", valueFrom: { secretKeyRef: { name: "backend-env", key: "MODE" } } },
+                ]);
+                const everythingButTheSecret = engine.registrations.filter((r) => r.type !== "kubernetes:core/v1:Secret");
+                assert.ok(!JSON.stringify(everythingButTheSecret.map((r) => r.inputs)).includes("hunter2"), "no secret value outside the Secret");
+                assert.ok(engine.named("kubernetes:core/v1:Secret", "backend-env"), "the Secret exists");
+            });
+        });
+
+        for (const [what, at, decrypted] of [
+            ["a secret scalar where pinstack reads a pin (tag)", ["pinstack:services", "backend", "tag"], PASSWORD],
+            ["a secret mapping where a probe belongs (readiness)", ["pinstack:services", "backend", "readiness"], PASSWORD],
+            ["a secret list where the sidecars belong", ["pinstack:services", "backend", "sidecars"], JSON.stringify([{ name: "x", image: PASSWORD }])],
+            ["a secret hold flag", ["pinstack:hold"], "true"],
+            ["a whole service", ["pinstack:services", "backend"], JSON.stringify({ image: "ghcr.io/x/y", tag: PASSWORD })],
+        ] as const) {
+            it(`${what} stops the program, naming the key and never the value`, async () => {
+                const { file, plain } = withSecret([...at], decrypted);
+                await inProjectCopy("staging", file, async (dir) => {
+                    const { error, registered } = await failure("staging", () => undefined, plain);
+                    assert.strictEqual(registered, 0);
+                    const key = at.length === 1 ? at[0] : `${at[0]}.${at.slice(1).join(".")}`;
+                    assert.match(error.message, new RegExp(`^Pulumi\\.staging\\.yaml:\\d+:\\d+: ${key.replace(/[.:]/g, "\\$&")}: a secret \\(secure:\\) cannot stand here: pinstack reads this key`));
+                    assert.ok(!error.message.includes("hunter2") && !error.message.includes("admin"), error.message);
+                    const cli = await runPinstack(["-C", dir, "check", "--stack", "staging"]);
+                    assert.strictEqual(cli.code, 2, "check refuses it too (it reads the file, so it never sees the value)");
+                    assert.strictEqual(`error: ${error.message}`, cli.stderr.trimEnd());
+                });
+            });
+        }
+
+        for (const [what, decrypted, expected] of [
+            ["a secret env map that is not a mapping", PASSWORD, /pinstack:services\.backend\.env: must be a mapping \(key: value lines\), not a secret value \(a string; not shown\)/],
+            ["a secret env map that is a list", JSON.stringify([PASSWORD]), /pinstack:services\.backend\.env: must be a mapping \(key: value lines\), not a secret value \(a list; not shown\)/],
+            ["a secret env map whose entry is a number", JSON.stringify({ DB_PORT: 987654321 }), /pinstack:services\.backend\.env\.DB_PORT: must be a string, not a secret value \(a number; not shown\)/],
+        ] as const) {
+            it(`${what}: the type error names the key and the type, never the value`, async () => {
+                const { file, plain } = withSecret(["pinstack:services", "backend", "env"], decrypted);
+                await inProjectCopy("staging", file, async () => {
+                    const { error, registered } = await failure("staging", () => undefined, plain);
+                    assert.strictEqual(registered, 0);
+                    assert.match(error.message, expected);
+                    assert.ok(!error.message.includes("hunter2") && !error.message.includes("987654321"), error.message);
+                });
+            });
+        }
+
+        it("a pinstack key Pulumi hands over as secret that the stack file does not explain counts as secret whole", async () => {
+            const plain = stackFileConfig("staging");
+            plain["pinstack:gates"] = { acceptanceComplete: PASSWORD };
+            await inProjectCopy("staging", stackFileConfig("staging"), async () => {
+                const previous = process.env.PULUMI_CONFIG_SECRET_KEYS;
+                process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(["pinstack:gates"]);
+                try {
+                    const { error } = await failure("staging", () => undefined, plain);
+                    assert.match(error.message, /pinstack:gates: a secret \(secure:\) cannot stand here/);
+                    assert.ok(!error.message.includes("hunter2"), error.message);
+                } finally {
+                    if (previous === undefined) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+                    else process.env.PULUMI_CONFIG_SECRET_KEYS = previous;
+                }
+            });
+        });
+    });
+
     describe("invalid config stops the program before any resource", () => {
         it("stops on a malformed pin with the message pinstack prints, naming file, line and key", async () => {
             const config = stackFileConfig("staging");
