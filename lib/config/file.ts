@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { constructFromEvents, CORE_SCHEMA, defineScalarTag, floatCoreTag, intCoreTag, NOT_RESOLVED, parseEvents, YAMLException } from "js-yaml";
-import type { Event, ScalarTagDefinition } from "js-yaml";
+import type { Event } from "js-yaml";
 import { badInput } from "../errors";
 import { DuplicateKey, KeyOffsets, keyOffsets } from "./key-positions";
+import { pulumiNumber, pulumiTime } from "./pulumi-scalars";
 import { qualifyKey } from "./keys";
 import { lineColumn, Locator, offsetLocator } from "./locate";
 
@@ -174,28 +175,47 @@ function withoutSecrets(value: unknown, at: string, secretKeys: string[]): unkno
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof NumberSource);
+    return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof NumberSource) && !(value instanceof TimeSource);
 }
 
 /**
- * YAML 1.2 core types, except that an unquoted number keeps its source text (NumberSource):
- * `tag: 1.20` is the tag "1.20", not 1.2, so a version is checked as written; the schema then
- * decides whether a number was wanted. An explicit `!!float 1.20` is a plain number.
+ * YAML 1.2 core types, except that unquoted numbers and times are read as the Pulumi CLI reads
+ * them (lib/config/pulumi-scalars: `010` is 8, `1_000` is 1000, `2023-04-02` a time), each
+ * keeping its source text: parseStackConfig takes the number where the schema wants one and
+ * refuses, with the quoted form to write, a value whose text Pulumi would change where it
+ * wants a string (`tag: 1.20` reaches the program as the number 1.2). An explicit tag
+ * (`!!float 1.20`, `!!str 010`) is read as written.
  */
-const keepSource = (base: ScalarTagDefinition<number>) =>
-    defineScalarTag(base.tagName, {
-        implicit: true,
-        implicitFirstChars: base.implicitFirstChars,
-        resolve: (source, explicit, tagName) => {
-            const value = base.resolve(source, explicit, tagName);
-            return value === NOT_RESOLVED || explicit ? value : new NumberSource(value, source);
-        },
-        identify: base.identify,
-    });
+const pulumiNumberTag = defineScalarTag(intCoreTag.tagName, {
+    implicit: true,
+    implicitFirstChars: [..."-+.0123456789"],
+    resolve: (source, explicit, tagName) => {
+        if (explicit) return intCoreTag.resolve(source, explicit, tagName);
+        const value = pulumiNumber(source);
+        return value === undefined ? NOT_RESOLVED : new NumberSource(value, source);
+    },
+    identify: intCoreTag.identify,
+});
+
+// Implicit numbers are all resolved above; the float tag is left for explicit `!!float`.
+const explicitFloatTag = defineScalarTag(floatCoreTag.tagName, {
+    implicit: true,
+    implicitFirstChars: [],
+    resolve: (source, explicit, tagName) => (explicit ? floatCoreTag.resolve(source, explicit, tagName) : NOT_RESOLVED),
+    identify: floatCoreTag.identify,
+});
+
+const pulumiTimeTag = defineScalarTag("tag:yaml.org,2002:timestamp", {
+    implicit: true,
+    implicitFirstChars: [..."0123456789"],
+    resolve: (source, explicit) => (explicit || pulumiTime(source) ? new TimeSource(source) : NOT_RESOLVED),
+    identify: (data) => data instanceof TimeSource,
+});
 
 /**
- * An unquoted YAML number with its source text. parseStackConfig reads it as a number
- * where the schema wants one and as the written text where it wants a string.
+ * An unquoted YAML number: Pulumi's value for it, with its source text. parseStackConfig
+ * reads it as a number where the schema wants one and refuses it where it wants a string,
+ * unless Pulumi would hand over the same text.
  */
 export class NumberSource {
     constructor(
@@ -207,7 +227,15 @@ export class NumberSource {
     }
 }
 
-const STACK_SCHEMA = CORE_SCHEMA.withTags(keepSource(intCoreTag), keepSource(floatCoreTag));
+/** An unquoted YAML time (`2023-05-03T08:00:00Z`): Pulumi turns it into other text (Go's time.String()). */
+export class TimeSource {
+    constructor(readonly source: string) {}
+    toJSON(): string {
+        return this.source;
+    }
+}
+
+const STACK_SCHEMA = CORE_SCHEMA.withTags(pulumiTimeTag, pulumiNumberTag, explicitFloatTag);
 
 /** The project name from Pulumi.yaml next to the stack file ("pinstack" when there is none). */
 function projectNameNear(file: string): string {

@@ -18,7 +18,7 @@ import { formatLocation } from "../errors";
 import { ConfigPath, qualifyKey } from "./keys";
 import { fileOnlyLocator, Locator } from "./locate";
 import { misplacedSecrets, underSecret } from "./secrets";
-import { ConfigProblem, resolveScalars, rootSchema, validateAgainstSchema } from "./validate";
+import { ConfigProblem, resolveScalars, RetypedScalar, rootSchema, validateAgainstSchema } from "./validate";
 
 /** Options for parseStackConfig. */
 export interface ParseOptions {
@@ -73,8 +73,15 @@ export function parseStackConfig(
             "store the value in plain text (`pulumi config set` without --secret), or move the secret into the service's env",
         );
     }
-    const config = resolveScalars(own, rootSchema, options.coerceScalars ?? false) as Record<string, unknown>;
-    const problems = validateAgainstSchema(config, locate, (key) => underSecret(secretKeys, key));
+    const retyped: RetypedScalar[] = [];
+    const config = resolveScalars(own, rootSchema, options.coerceScalars ?? false, retyped) as Record<string, unknown>;
+    const problems = [
+        ...retyped.map((r) => ({
+            message: `unquoted ${r.source} is not the text "${r.source}" to Pulumi: YAML makes it ${r.pulumiReads}; write it quoted: ${quotedForm(r)}`,
+            location: locate(r.path),
+        })),
+        ...validateAgainstSchema(config, locate, (key) => underSecret(secretKeys, key)),
+    ].sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
     if (problems.length > 0) throw problemsError(problems);
 
     const semantic: ConfigProblem[] = [];
@@ -231,6 +238,12 @@ function checkTagAndDigest(raw: { tag?: string; digest?: string }, base: ConfigP
         const problem = digestProblem(raw.digest);
         if (problem) problems.push({ message: `invalid digest: ${problem}`, location: at([...base, "digest"]) });
     }
+}
+
+/** The line to write instead: `tag: "1.20"`, or `- "1.20"` for a list item. */
+function quotedForm(r: RetypedScalar): string {
+    const last = r.path[r.path.length - 1];
+    return `${typeof last === "number" ? "-" : `${last}:`} ${JSON.stringify(r.source)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

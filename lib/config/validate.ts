@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { SourceLocation } from "../model";
-import { NumberSource } from "./file";
+import { NumberSource, TimeSource } from "./file";
+import { pulumiNumberText } from "./pulumi-scalars";
 import { ConfigPath, dottedKey } from "./keys";
 import type { Locator } from "./locate";
 import { knownTopLevelKeys, stackConfigSchema } from "./schema";
@@ -42,30 +43,50 @@ type SchemaNode = {
 };
 
 /**
- * Replaces NumberSource leaves: the written text where the schema wants a string
- * (`tag: 1.20`), the number everywhere else. With `coerce`, strings from Pulumi's
- * config (which hands every value over as text) become the booleans, integers and
- * JSON objects the schema wants.
+ * Replaces NumberSource and TimeSource leaves (unquoted numbers and times in a file): the
+ * number where the schema wants one; where it wants a string, the written text, and a
+ * problem in `retyped` when Pulumi would hand the program something else (a nested number
+ * or any time; a top-level number whose text Pulumi writes differently). With `coerce`,
+ * strings from Pulumi's config (which hands every value over as text) become the booleans,
+ * integers and JSON objects the schema wants.
  */
-export function resolveScalars(value: unknown, schema: SchemaNode | boolean | undefined, coerce: boolean, depth = 0): unknown {
+export function resolveScalars(value: unknown, schema: SchemaNode | boolean | undefined, coerce: boolean, retyped: RetypedScalar[] = [], path: ConfigPath = []): unknown {
     const node = typeof schema === "object" ? schema : undefined;
-    if (value instanceof NumberSource) return node?.type === "string" ? value.source : value.value;
+    const depth = path.length;
+    if (value instanceof NumberSource || value instanceof TimeSource) {
+        if (node?.type !== "string") return value instanceof NumberSource ? value.value : value.source;
+        const pulumiReads =
+            value instanceof TimeSource ? "a time, which reaches the program as other text" :
+            depth > 1 ? `the number ${pulumiNumberText(value.value)}, not text` :
+            pulumiNumberText(value.value) !== value.source ? `the text "${pulumiNumberText(value.value)}"` :
+            undefined;
+        if (pulumiReads) retyped.push({ path, source: value.source, pulumiReads });
+        return value.source;
+    }
     // `pulumi config set pinstack:hold true` writes the string "true": the top-level scalar
     // keys that Pulumi.yaml types are read as Pulumi reads them, even from a file.
     const pulumiScalar = depth === 1 && (node?.type === "boolean" || node?.type === "integer");
     if ((coerce || pulumiScalar) && typeof value === "string" && node?.type && node.type !== "string") {
         value = coerceString(value, node.type);
     }
-    if (Array.isArray(value)) return value.map((item) => resolveScalars(item, node?.items, coerce, depth + 1));
+    if (Array.isArray(value)) return value.map((item, i) => resolveScalars(item, node?.items, coerce, retyped, [...path, i]));
     if (value !== null && typeof value === "object") {
         const out: Record<string, unknown> = {};
         for (const [key, child] of Object.entries(value)) {
             const childSchema = node?.properties?.[key] ?? (typeof node?.additionalProperties === "object" ? node.additionalProperties : undefined);
-            out[key] = resolveScalars(child, childSchema, coerce, depth + 1);
+            out[key] = resolveScalars(child, childSchema, coerce, retyped, [...path, key]);
         }
         return out;
     }
     return value;
+}
+
+/** An unquoted scalar where a string belongs that Pulumi reads as something else. */
+export interface RetypedScalar {
+    readonly path: ConfigPath;
+    readonly source: string;
+    /** What the program gets instead, for the message. */
+    readonly pulumiReads: string;
 }
 
 function coerceString(value: string, type: string): unknown {
@@ -138,7 +159,9 @@ function toProblem(error: ErrorObject, locate: Locator, isSecret: (dottedKey: st
         }
         case "type": {
             const expected = String(params.type);
-            return { message: `must be ${article(expected)}, not ${describe(error.data)}`, location: locate(at) };
+            // What Pulumi hands over for an unquoted `tag: 1.20` in the stack file (pinstack check names it first).
+            const unquoted = expected === "string" && typeof error.data === "number" && !isSecret(dottedKey(at)) ? " (unquoted in the stack file? write it in quotes)" : "";
+            return { message: `must be ${article(expected)}, not ${describe(error.data)}${unquoted}`, location: locate(at) };
         }
         case "enum": {
             const allowed = (params.allowedValues as unknown[]).map(String);

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "util";
 import { Document, isMap, isScalar, LineCounter, Node, Pair, parseDocument, Scalar, stringify, visit, YAMLMap } from "yaml";
 import { badInput } from "../errors";
 import { FileChange, readTextOrNull, TransactionHooks, writeFilesAtomically } from "./atomic";
+import { pulumiNumber, pulumiTime } from "./pulumi-scalars";
 import { dottedKey, qualifyKey } from "./keys";
 import { lineColumn } from "./locate";
 
@@ -384,11 +385,12 @@ function indentStep(map: YAMLMap, lines: LineCounter, indent: number): number {
 }
 
 /**
- * Strings a YAML 1.1 reader (Go's yaml, which Pulumi uses) could take for a timestamp are
- * written quoted, as in the files people write: `at: "2023-05-02T09:30:00Z"`.
+ * Strings Go's yaml (which Pulumi uses) would read as a time or a number are written quoted,
+ * as in the files people write: `at: "2023-05-02T09:30:00Z"`, `tag: "1_000"` (the `yaml`
+ * package quotes only what YAML 1.2's core schema would retype).
  */
 function looksLikeTimestamp(value: unknown): boolean {
-    return typeof value === "string" && /^\d{4}-\d{1,2}-\d{1,2}(?:$|[Tt ])/.test(value);
+    return typeof value === "string" && (/^\d{4}-\d{1,2}-\d{1,2}(?:$|[Tt ])/.test(value) || pulumiNumber(value) !== undefined || pulumiTime(value));
 }
 
 function renderScalar(value: unknown, type: Scalar.Type | undefined): string | undefined {

@@ -59,7 +59,7 @@ describe("pinstack check (process)", function () {
         ["tag: Latest", "tag: 2023.05.1", "Latest", /Pulumi\.staging\.yaml:10:7: pinstack:services\.backend\.tag: error \[no-mutable-tags\]/],
         ["a calver tag with a one-digit month", "tag: 2023.05.1", "tag: 2023.6.1", /:10:7: pinstack:services\.backend\.tag: error \[tag-scheme\] .*month '6'.*write 2023\.06\.1/],
         ["a calver tag with month 13", "tag: 2023.05.1", "tag: 2023.13.1", /:10:7: .*error \[tag-scheme\] .*not a month/],
-        ["a partial semver tag", "tag: 1.4.2", "tag: 1.2", /:15:7: pinstack:services\.api\.tag: error \[tag-scheme\] .*partial version/],
+        ["a partial semver tag", "tag: 1.4.2", "tag: \"1.2\"", /:15:7: pinstack:services\.api\.tag: error \[tag-scheme\] .*partial version/],
         ["a semver tag with a leading zero", "tag: 1.4.2", "tag: 01.2.3", /:15:7: .*error \[tag-scheme\] .*leading zero/],
         ["a package range", "version: 10.8.5rc1", "version: '>=10.8'", /:19:7: pinstack:packages\.ukrdc-services\.version: error \[exact-package-pins\]/],
         ["a branch tag", "tag: 2023.05.1", "tag: main", /error \[no-mutable-tags\] .*branch-like tag 'main'/],
@@ -116,6 +116,16 @@ describe("pinstack check (process)", function () {
         // A secret env, entry by entry or the whole map, is fine: check cannot read it, the program judges it.
         const env = STAGING.replace("      port: 8000\n", "      port: 8000\n      env:\n        secure: v1:Q0lQSEVSVEVYVDE=\n");
         assert.equal(checkWith(env, "--stack", "staging").code, 0);
+    });
+
+    it("an unquoted tag Pulumi would read as a number or a time: exit 2 at its line, with the quoted form to write", () => {
+        for (const [written, reads] of [["1.20", "the number 1.2"], ["0x1A", "the number 26"], ["2023-04-02", "a time"]] as const) {
+            const { code, stdout, stderr } = checkWith(STAGING.replace("tag: 1.4.2", `tag: ${written}`), "--stack", "staging");
+            assert.equal(code, 2, stdout + stderr);
+            const line = STAGING.split("\n").findIndex((l) => l.includes("tag: 1.4.2")) + 1;
+            assert.ok(stderr.includes(`Pulumi.staging.yaml:${line}:7: pinstack:services.api.tag: unquoted ${written} is not the text "${written}" to Pulumi: YAML makes it ${reads}`), stderr);
+            assert.ok(stderr.includes(`write it quoted: tag: "${written}"`), stderr);
+        }
     });
 
     it("an unknown stack is bad input (exit 2)", () => {

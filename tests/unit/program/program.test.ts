@@ -84,7 +84,7 @@ async function runPinstack(args: string[]): Promise<{ code: number; stdout: stri
 function inProjectCopy<T>(stack: string, config: Record<string, any>, body: (dir: string) => Promise<T>): Promise<T> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-program-"));
     fs.copyFileSync(path.join(projectDir, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }));
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config }, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }) /* as a person writes it: Pulumi reads an unquoted time as a time */);
     const cwd = process.cwd();
     process.chdir(dir);
     return body(dir).finally(() => {

@@ -68,10 +68,14 @@ describe("lib/config: parseStackConfig", () => {
         assert.equal(config.hold, false);
     });
 
-    it("keeps an unquoted number as written where a string is wanted (tag: 1.20, version: 10.10)", () => {
-        const config = parse(`config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: x/api\n      tag: 1.20\n  pinstack:packages:\n    lib: 10.10\n    other:\n      version: 3.0\n`);
-        assert.equal(config.services[0].tag, "1.20");
-        assert.deepEqual(config.packages.map((p) => p.version), ["10.10", "3.0"]);
+    it("refuses an unquoted number where a string is wanted, as Pulumi reads it (tag: 1.20 is 1.2), each with its quoted form", () => {
+        const err = parseError(`config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: x/api\n      tag: 1.20\n  pinstack:packages:\n    lib: 10.10\n    other:\n      version: 3.0\n`);
+        assert.match(err.message, /:6:7: pinstack:services\.api\.tag: unquoted 1\.20 is not the text "1\.20" to Pulumi: YAML makes it the number 1\.2, not text; write it quoted: tag: "1\.20"/);
+        assert.match(err.why ?? "", /pinstack:packages\.lib\.version: unquoted 10\.10 .*the number 10\.1/);
+        assert.match(err.why ?? "", /:10:7: pinstack:packages\.other\.version: unquoted 3\.0 .*the number 3, not text; write it quoted: version: "3\.0"/);
+        const quoted = parse(`config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: x/api\n      tag: "1.20"\n  pinstack:packages:\n    lib: "10.10"\n`);
+        assert.equal(quoted.services[0].tag, "1.20");
+        assert.deepEqual(quoted.packages.map((p) => p.version), ["10.10"]);
     });
 
     it("qualifies bare keys with the project name (services == pinstack:services)", () => {
@@ -229,16 +233,18 @@ describe("lib/config: bad input names file, line and key (exit 2)", () => {
         assert.deepEqual(file.locate("pinstack:hold"), { file: "Pulumi.production.yaml", line: 1, column: 1, key: "pinstack:hold" }, "a missing top-level key: config:");
     });
 
-    it("an unquoted number keeps its text; an explicitly tagged one is a number", () => {
+    it("an unquoted number is Pulumi's number (refused where text belongs); an explicitly tagged one is a number", () => {
         const file = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: 1.20\n    b: !!float 1.20\n    c: '1.20'\n", { project: "pinstack" });
         const packages = JSON.parse(JSON.stringify(file.raw))["pinstack:packages"];
         assert.deepEqual(packages, { a: 1.2, b: 1.2, c: "1.20" });
         assert.throws(
             () => parseStackConfig("staging", file.file, file.raw, file.locate, { secretKeys: file.secretKeys }),
-            /:4:5: pinstack:packages.b.version: must be a string, not the number 1.2/,
+            (err: PinstackError) => /:4:5: pinstack:packages.b.version: must be a string, not the number 1.2/.test(`${err.message}\n${err.why}`),
             "!!float asks for a number, which a version is not",
         );
-        const ok = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: 1.20\n    c: '1.20'\n", { project: "pinstack" });
+        const unquoted = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: 1.20\n    c: '1.20'\n", { project: "pinstack" });
+        assert.throws(() => parseStackConfig("staging", unquoted.file, unquoted.raw, unquoted.locate), /pinstack:packages\.a\.version: unquoted 1\.20 /);
+        const ok = parseStackFileText("Pulumi.staging.yaml", "config:\n  pinstack:packages:\n    a: '1.20'\n    c: \"1.20\"\n", { project: "pinstack" });
         const config = parseStackConfig("staging", ok.file, ok.raw, ok.locate, { secretKeys: ok.secretKeys });
         assert.deepEqual(
             config.packages.map((p) => [p.name, p.version]),
