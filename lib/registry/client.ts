@@ -236,42 +236,45 @@ async function authorize(challenge: string | null, context: RequestContext, cred
     if (!trust.ok) {
         throw refused(`the registry ${registry} sent pinstack to a token service pinstack will not ask: ${realm.origin}`, {
             why: trust.why,
-            fix: `nothing was sent to it; if ${registry} is yours, configure its token realm as https on a trusted host`,
+            fix: `nothing was sent to it; if ${registry} is yours, serve its token realm over https (plain http only on a loopback registry's own host)`,
         });
     }
     if (parsed.params.service) realm.searchParams.set("service", parsed.params.service);
     realm.searchParams.set("scope", parsed.params.scope ?? `repository:${context.repository}:pull`);
-    const sendCredentials = basic !== undefined && trust.credentials;
+    return `Bearer ${await requestToken(realm, trust.credentials ? basic : undefined, basic !== undefined && !trust.credentials, context)}`;
+}
+
+/** A pull token from the realm; `withheld` says credentials existed but were not for this host (for the refusal's why). */
+async function requestToken(realm: URL, authorization: string | undefined, withheld: boolean, context: RequestContext): Promise<string> {
+    const { registry, what } = context;
     const tokenContext: RequestContext = { ...context, url: `${realm.origin}${realm.pathname}` };
     let response: Response;
     let body: Buffer;
     try {
-        response = await fetchWithinOrigin(context.doFetch, realm.toString(), { method: "GET", headers: sendCredentials ? { Authorization: basic } : {} }, context.limit);
+        response = await fetchWithinOrigin(context.doFetch, realm.toString(), { method: "GET", headers: authorization ? { Authorization: authorization } : {} }, context.limit);
         body = await readLimited(response, MANIFEST_MAX_BYTES, context.limit);
     } catch (err) {
         throw err instanceof RequestFailure ? failureRefusal(err, tokenContext, `the token service of ${registry}`) : err;
     }
     if (!response.ok) {
-        const withheld = basic !== undefined && !sendCredentials;
         throw refused(`the token service of ${registry} refused a pull token for ${what} (HTTP ${response.status})`, {
             why: withheld ? `pinstack sends credentials only to the registry's own host (and auth.docker.io for Docker Hub), and ${realm.hostname} is another host: the token was asked for without them` : undefined,
             fix: withheld
-                ? `make the image pullable anonymously, or use a registry whose token service is on its own host`
-                : basic
+                ? "make the image pullable anonymously, or use a registry whose token service is on its own host"
+                : authorization
                   ? "check that the credentials have pull access"
                   : `docker login ${registry}, or set PINSTACK_REGISTRY_USERNAME and PINSTACK_REGISTRY_PASSWORD`,
         });
     }
-    let token: string | undefined;
+    let token: unknown;
     try {
-        const parsedBody = JSON.parse(body.toString("utf8")) as { token?: unknown; access_token?: unknown };
-        const value = parsedBody.token ?? parsedBody.access_token;
-        token = typeof value === "string" && value !== "" ? value : undefined;
+        const parsed = JSON.parse(body.toString("utf8")) as { token?: unknown; access_token?: unknown };
+        token = parsed.token ?? parsed.access_token;
     } catch {
         token = undefined;
     }
-    if (!token) throw refused(`the token service of ${registry} returned no token`, { why: tokenContext.url });
-    return `Bearer ${token}`;
+    if (typeof token !== "string" || token === "") throw refused(`the token service of ${registry} returned no token`, { why: tokenContext.url });
+    return token;
 }
 
 /** Docker Hub's token service is on its own host; the one split pinstack knows to be the same party. */
