@@ -3,7 +3,10 @@ import type { SourceLocation } from "./model";
 /** Exit codes, the same for every command (README: "Exit codes everywhere"). */
 export const ExitCode = {
     ok: 0,
-    /** Refused by a rule, or the check found violations. */
+    /**
+     * Refused by a rule, or the check found violations; also a registry that cannot be reached or
+     * whose answer cannot be trusted (lib/registry): either way the pin could not be checked.
+     */
     refused: 1,
     /** Bad input: unreadable or malformed file, unknown stack or service, invalid reference or version. */
     badInput: 2,

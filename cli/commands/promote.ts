@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { jsonLine } from "../../lib/format";
 import { applyChanges, planPromotion } from "../../lib/promote";
-import { registryResolver } from "../../lib/registry";
+import { registryResolver, registryTimeoutFromEnv } from "../../lib/registry";
 import { environmentFor, moveLines, paintDiff, writeWarnings } from "../promotion-output";
 
 /**
@@ -32,7 +32,11 @@ Only the promoted keys of Pulumi.<to>.yaml change (comments and layout kept); ea
 a sealed provenance {from, at, by, reason, seal}. Where <to> requires digests the tag is
 resolved through the registry and pinned, and pinstack.ledger.json records tag -> digest.
 Refused (exit 1, nothing written): <to> on hold; a pin never deployed on <from> (pulumi stack
-history) or not soaked for <to>'s soakMinutes; a tag that moved; a rule of <to> broken.
+history) or not soaked for <to>'s soakMinutes; a tag that moved; a rule of <to> broken; a
+registry that cannot be reached, or whose answer cannot be trusted (a digest that is not the
+hash of the manifest sent, a body that is not a manifest or over 4 MiB, no complete answer
+within PINSTACK_REGISTRY_TIMEOUT seconds, default 30, a redirect to another host, a token
+service that would get credentials over plain http or on another host).
 Exit 2: unknown stack, service or package.`,
         )
         .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean }, command: Command) => {
@@ -40,7 +44,7 @@ Exit 2: unknown stack, service or package.`,
             const plan = await planPromotion(
                 { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed },
                 env,
-                registryResolver(),
+                registryResolver({ timeoutMs: registryTimeoutFromEnv() }),
             );
             if (plan.moves.length > 0 && !options.dryRun) applyChanges([plan.stackEdit, plan.ledgerChange]);
             writeWarnings(plan.warnings);

@@ -1,3 +1,16 @@
-/** Image registries: tag -> digest over the OCI distribution API. */
-export { DigestResolver, MANIFEST_TYPES, parseChallenge, registryEndpoint, registryResolver, RegistryOptions, ResolvedTag, resolveTag } from "./client";
+/** Image registries: tag -> digest over the OCI distribution API, every answer verified. */
+export {
+    DEFAULT_TIMEOUT_MS,
+    DigestResolver,
+    MANIFEST_MAX_BYTES,
+    MANIFEST_TYPES,
+    parseChallenge,
+    realmTrust,
+    registryEndpoint,
+    registryResolver,
+    RegistryOptions,
+    registryTimeoutFromEnv,
+    ResolvedTag,
+    resolveTag,
+} from "./client";
 export { CredentialLookup, Credentials, dockerCredentials, normaliseHost } from "./credentials";

@@ -7,7 +7,7 @@
  *   const { code, stdout, stderr } = runPinstack(["check"], { cwd: project.dir });
  *   assert.deepEqual(snapshot(project.dir), before);   // nothing written
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -43,6 +43,31 @@ export function runPinstack(args: readonly string[], options: { cwd?: string; en
     });
     if (result.error) throw result.error;
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * runPinstack without blocking the event loop: for tests whose own process serves what the
+ * command asks (a loopback registry), which a synchronous spawn would leave unanswered.
+ */
+export function runPinstackAsync(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult & { ms: number }> {
+    ensureBuilt();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.FORCE_COLOR;
+    delete env.NO_COLOR;
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? repoRoot, env: { ...env, ...(options.env ?? {}) }, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += String(chunk)));
+        child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started });
+        });
+    });
 }
 
 /** Parses `--json` output: one JSON object per line. */

@@ -77,12 +77,12 @@ describe("registry client: endpoints, challenges and the bearer token flow", () 
         const image = () => `${base.replace("http://", "")}/org/app`;
         const credentials = () => ({ username: "ci", password: "tok3n" });
 
-        it("HEAD with every manifest type in Accept; 401 -> token (basic creds, scope, service) -> HEAD with Bearer", async () => {
+        it("GET with every manifest type in Accept; 401 -> token (basic creds, scope, service) -> GET with Bearer", async () => {
             const resolved = await resolveTag(image(), "1.2.3", { credentials });
             assert.equal(resolved.digest, digest);
             assert.deepEqual(
                 requests.map((r) => `${r.method} ${r.url.replace(/\?.*$/, "")}`),
-                ["HEAD /v2/org/app/manifests/1.2.3", "GET /token", "HEAD /v2/org/app/manifests/1.2.3"],
+                ["GET /v2/org/app/manifests/1.2.3", "GET /token", "GET /v2/org/app/manifests/1.2.3"],
             );
             assert.equal(requests[0].accept, MANIFEST_TYPES.join(", "));
             assert.equal(requests[0].authorization, undefined, "credentials sent before the registry asked");
