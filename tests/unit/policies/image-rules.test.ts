@@ -124,9 +124,9 @@ describe("policies: image rules on Kubernetes workloads", () => {
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, runs(`${repo}:latest`), "staging"), /'latest'/);
         });
 
-        it("ignores resources without containers and non-Kubernetes resources", async () => {
-            await assertNoResourceViolations(noMutableTags, args(noMutableTags, configMap("settings", { image: `${repo}:latest` })));
-            await assertNoResourceViolations(noMutableTags, args(noMutableTags, { type: "aws:ecr/repository:Repository", name: "r", props: { image: `${repo}:latest` } }));
+        it("ignores resources that name no image", async () => {
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, configMap("settings", { imageTag: "latest", "image.txt": `${repo}:latest` })));
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, { type: "aws:ecr/repository:Repository", name: "r", props: { name: "backend", imageTagMutability: "IMMUTABLE" } }));
         });
 
         it("reports a config that names no preset instead of passing", async () => {
