@@ -9,6 +9,7 @@ import * as assert from "assert";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { digestRequired } from "../../../policies/digest-required";
 import { noMutableTags } from "../../../policies/no-mutable-tags";
+import { noPrereleases } from "../../../policies/no-prereleases";
 import { provenance } from "../../../policies/provenance";
 import { readableKinds } from "../../../policies/readable-kinds";
 import { registryAllowed } from "../../../policies/registry-allowed";
@@ -146,6 +147,12 @@ describe("policies: unfamiliar kinds (images at any place, kinds the pack cannot
             const task = structuredClone(tektonTask);
             task.props.spec.steps[1].image = unknownStringValue;
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, task), /spec\.steps\[1\]\.image: the image cannot be known during preview/);
+        });
+
+        it("judges every image field by no-prereleases too", async () => {
+            const task = structuredClone(tektonTask);
+            task.props.spec.steps[0].image = "ghcr.io/pinstack-example/fetch:2023.06.1-rc1@sha256:" + "a".repeat(64);
+            await assertHasResourceViolation(noPrereleases, args(noPrereleases, task), /spec\.steps\[0\]\.image: .*prerelease/);
         });
 
         it("provenance refuses a workflow that runs images nobody promoted", async () => {
