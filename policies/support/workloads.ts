@@ -125,6 +125,12 @@ export function isEngineType(type: string): boolean {
 }
 
 /**
+ * Secrets run nothing, and a value read from one must never reach a violation message (the
+ * SDK hands policies secret values decrypted): their fields are not searched for images.
+ */
+const SECRET_TYPE = /^kubernetes:core\/v1:Secret(Patch|List)?$/;
+
+/**
  * The images a resource runs, with what the policies need to judge them; undefined for the
  * engine's own types. Resources without images (Service, ConfigMap) give a workload with no
  * containers.
@@ -153,7 +159,7 @@ export function workloadOf(type: string, proxiedProps: unknown, resourceName: st
         const templateMetadata = parsed!.kind === "Pod" ? metadata : path(props, [...specPath.slice(0, -1), "metadata"]);
         podLabels = stringMap(field(templateMetadata, "labels"));
     }
-    walk(props, found);
+    if (!SECRET_TYPE.test(type)) walk(props, found);
     return {
         type,
         kind: parsed ? parsed.kind : type,

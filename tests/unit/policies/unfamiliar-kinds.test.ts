@@ -138,6 +138,11 @@ describe("policies: unfamiliar kinds (images at any place, kinds the pack cannot
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, model), /aws:sagemaker\/model:Model model, primaryContainer\.image: /);
         });
 
+        it("does not read Secrets, whose values must never reach a message", async () => {
+            const secret = { type: "kubernetes:core/v1:Secret", name: "backend-env", props: { metadata: { name: "backend-env" }, stringData: { image: "s3cr3t-password value" } } };
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, secret));
+        });
+
         it("leaves the engine's own resources alone (the stack's outputs deploy nothing)", async () => {
             const stack = { type: "pulumi:pulumi:Stack", name: "pinstack-production", props: { pins: { backend: { image: "docker.io/evil/x" } } } };
             await assertNoResourceViolations(noMutableTags, args(noMutableTags, stack));
