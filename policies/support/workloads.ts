@@ -98,9 +98,8 @@ const GROUPING_COMPONENTS = /^kubernetes:(yaml(\/v2)?:Config(File|Group)|kustomi
  * chart's `{ repository, tag }`), which no image rule sees.
  */
 export function isReadableKind(type: string): boolean {
+    if (!type.startsWith("kubernetes:") || GROUPING_COMPONENTS.test(type)) return true;
     const parsed = kubernetesKind(type);
-    if (!type.startsWith("kubernetes:")) return true;
-    if (GROUPING_COMPONENTS.test(type)) return true;
     return parsed !== undefined && KUBERNETES_GROUPS.has(parsed.group);
 }
 
@@ -181,6 +180,8 @@ class Found {
     readonly podSpecs = new Set<object>();
     /** Containers whose `image` was read with their pod spec. */
     readonly readContainers = new Set<object>();
+    /** Whether the main container is found (kept, not searched for: a resource may hold thousands of containers). */
+    hasMain = false;
 }
 
 function readPodSpec(spec: unknown, at: () => string, found: Found): void {
@@ -202,13 +203,15 @@ function readPodSpec(spec: unknown, at: () => string, found: Found): void {
             // the API server refuses anyway: nothing runs from it.
             if (image === undefined || image === null) return;
             const name = field(container, "name");
+            const main = role === "containers" && index === 0 && !found.hasMain;
+            if (main) found.hasMain = true;
             found.containers.push({
                 role,
                 index,
                 name: typeof name === "string" ? name : undefined,
                 image: isUnknown(image) ? UNKNOWN : String(image),
                 path: `${at()}.${role}[${index}]`,
-                main: role === "containers" && index === 0 && !found.containers.some((c) => c.main),
+                main,
             });
         });
     }

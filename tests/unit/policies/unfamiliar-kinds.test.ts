@@ -120,6 +120,27 @@ describe("policies: unfamiliar kinds (images at any place, kinds the pack cannot
             assert.ok(large < small * 4.2, `4x the depth cost ${(large / small).toFixed(2)}x the reads (${small} -> ${large})`);
         });
 
+        it("reads a resource of many pod specs in time linear in their number", () => {
+            const many = (n: number): StackResourceInput => ({
+                type: "kubernetes:example.com/v1:Fleet",
+                name: "fleet",
+                props: { spec: { members: Array.from({ length: n }, (_, i) => ({ containers: [{ name: `c${i}`, image: `ghcr.io/pinstack-example/c:1.0.${i}` }] })) } },
+            });
+            const fastest = (resource: StackResourceInput): number => {
+                let best = Infinity;
+                for (let round = 0; round < 3; round++) {
+                    const start = process.hrtime.bigint();
+                    const workload = workloadOf(resource.type, resource.props, resource.name);
+                    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
+                    assert.strictEqual(workload?.containers.filter((c) => c.main).length, 1);
+                }
+                return best;
+            };
+            const [small, large] = [fastest(many(5_000)), fastest(many(20_000))];
+            // Linear: about 4x; the square of the count would be 16x.
+            assert.ok(large < small * 9 + 20, `4x the pod specs took ${(large / small).toFixed(1)}x as long (${small.toFixed(1)} ms -> ${large.toFixed(1)} ms)`);
+        });
+
         it("refuses an image volume (volumes[].image.reference) of a Deployment", async () => {
             const resource = deployment();
             (resource.props.spec.template.spec as Record<string, unknown>).volumes = [{ name: "models", image: { reference: "docker.io/evil/models:latest", pullPolicy: "Always" } }];
