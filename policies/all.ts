@@ -10,6 +10,7 @@ import { noMutableTags } from "./no-mutable-tags";
 import { noPrereleases } from "./no-prereleases";
 import { productionBranchTag } from "./production-branch-tag";
 import { provenance } from "./provenance";
+import { readableKinds } from "./readable-kinds";
 import { registryAllowed } from "./registry-allowed";
 import { stackEnvironment } from "./stack-environment";
 import { tagScheme } from "./tag-scheme";
@@ -34,4 +35,5 @@ export const policies: Policies = [
     productionBranchTag,
     immutableRepositories,
     stackEnvironment,
+    readableKinds,
 ];

@@ -9,6 +9,7 @@ import type { TagScheme } from "./types";
 export { CalverVersion } from "./calver";
 export { CommitVersion } from "./commit";
 export { comparePep440, finalReleaseOf, Pep440Phase, Pep440Version } from "./pep440";
+export { hasPrereleaseMarker, PrereleaseMarker, prereleaseMarker } from "./prerelease";
 export { SemverVersion } from "./semver";
 export { SchemeParse, TagScheme } from "./types";
 

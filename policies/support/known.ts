@@ -18,11 +18,38 @@ export function isUnknown(value: unknown): value is Unknown {
     return value === UNKNOWN;
 }
 
+// The sentinels @pulumi/policy's deserializer writes where a value is unknown (internal to the
+// SDK, so not in its typings). Reading them directly lets `unwrap`ped props be walked without
+// the SDK's proxy, which copies the whole property path on every read it intercepts: a walk of
+// a deep resource through it would cost the square of its depth.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxyModule = require("@pulumi/policy/proxy") as Record<string, unknown>;
+const SENTINELS: ReadonlySet<unknown> = new Set(
+    ["unknownBooleanValue", "unknownNumberValue", "unknownStringValue", "unknownArrayValue", "unknownAssetValue", "unknownArchiveValue", "unknownObjectValue"].map((name) => {
+        const value = proxyModule[name];
+        if (typeof value !== "string") throw new Error(`@pulumi/policy/proxy no longer exports ${name}; policies/support/known.ts must learn how it marks unknown values`);
+        return value;
+    }),
+);
+const PROXY_TARGET = proxyModule.getSpecialProxyTarget;
+if (typeof PROXY_TARGET !== "string") throw new Error("@pulumi/policy/proxy no longer exports getSpecialProxyTarget; policies/support/known.ts must learn how to unwrap props");
+
+/**
+ * The plain value under the SDK's unknown-checking proxy (the value itself when it is not
+ * proxied). Read it with `field` and `elements`, which recognise the unknown sentinels.
+ */
+export function unwrap(value: unknown): unknown {
+    if (value === null || typeof value !== "object") return value;
+    const target = (value as Record<string, unknown>)[PROXY_TARGET as string];
+    return target !== undefined && target !== null && typeof target === "object" ? target : value;
+}
+
 /** `obj[key]`, or UNKNOWN when the SDK says it is unknown, or undefined when `obj` is not an object. */
 export function field(obj: unknown, key: string | number): unknown {
     if (obj === null || typeof obj !== "object" || isUnknown(obj)) return isUnknown(obj) ? UNKNOWN : undefined;
     try {
-        return (obj as Record<string | number, unknown>)[key];
+        const value = (obj as Record<string | number, unknown>)[key];
+        return SENTINELS.has(value) ? UNKNOWN : value;
     } catch (err) {
         if (err instanceof UnknownValueError) return UNKNOWN;
         throw err;
@@ -62,7 +89,7 @@ export function entry(map: StringMap | Unknown, key: string): string | Unknown |
 
 /** Array elements with their index; UNKNOWN when the array is. Non-arrays give no elements. */
 export function elements(value: unknown): unknown[] | Unknown {
-    if (isUnknown(value)) return UNKNOWN;
+    if (isUnknown(value) || SENTINELS.has(value)) return UNKNOWN;
     if (!Array.isArray(value)) return [];
     const out: unknown[] = [];
     const length = field(value, "length");

@@ -4,7 +4,7 @@ import { EXTRA_CONTAINER_LISTS, type ContainerList, pinOfReference, samePin } fr
 import { SealedContainer, SealSubject, verifySeal } from "../../lib/provenance";
 import { ImageReference, parseReference } from "../../lib/reference";
 import { entry, isUnknown, StringMap } from "./known";
-import type { ContainerRole, Workload } from "./workloads";
+import type { ImageRole, Workload } from "./workloads";
 
 /**
  * The pin a workload says it runs, read with lib/contract's decoders from the annotations
@@ -87,7 +87,7 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
     for (const container of workload.containers) {
         if (container.main) continue;
         const { list, what } = ROLES[container.role];
-        const shown = `${what} ${container.name ?? `#${container.index}`}`;
+        const shown = container.role === "imageField" ? `${what} ${container.path}` : `${what} ${container.name ?? `#${container.index}`}`;
         const pin = declared.find((d) => d.list === list && d.name === container.name);
         if (!pin) {
             return `runs ${shown}, which its pin does not declare (${AnnotationKeys.containers}), so nothing shows it was promoted with the service`;
@@ -111,10 +111,11 @@ function extraContainersProblem(workload: Workload, declared: readonly DeclaredC
 }
 
 /** Per pod-spec role: the annotation's list that declares such containers (none for ephemeral ones), and what to call one. */
-const ROLES: Readonly<Record<ContainerRole, { readonly list?: ContainerList; readonly what: string }>> = {
+const ROLES: Readonly<Record<ImageRole, { readonly list?: ContainerList; readonly what: string }>> = {
     initContainers: { list: "initContainers", what: "init container" },
     containers: { list: "sidecars", what: "sidecar" },
     ephemeralContainers: { what: "ephemeral container" },
+    imageField: { what: "image field" },
 };
 
 /** The declared containers as the seal binds them, lists left out when empty. */

@@ -30,9 +30,8 @@ export function withContext<C extends object>(
     body(context, config);
 }
 
-/** The Kubernetes workload of a resource policy's resource, when it runs containers. */
+/** The workload of a resource policy's resource (of any provider), when it runs or names images. */
 export function workloadToCheck(args: ResourceValidationArgs): Workload | undefined {
-    if (!args.type.startsWith("kubernetes:")) return undefined;
     const workload = workloadOf(args.type, args.props, args.name);
     return workload && (workload.containers.length > 0 || workload.unknownPaths.length > 0) ? workload : undefined;
 }

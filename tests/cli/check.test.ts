@@ -93,6 +93,23 @@ describe("pinstack check (process)", function () {
         });
     }
 
+    for (const tag of ["my-feature-branch", "release-1.2"]) {
+        it(`refuses a staging sidecar on the branch-like tag ${tag} (exit 1, no-mutable-tags at its line)`, () => {
+            const sidecar = `      sidecars:\n        - name: proxy\n          image: ghcr.io/example/proxy\n          tag: ${tag}\n`;
+            const { code, stdout } = checkWith(STAGING.replace("      port: 8000\n", `      port: 8000\n${sidecar}`), "--stack", "staging");
+            assert.equal(code, 1, stdout);
+            assert.match(stdout, new RegExp(`Pulumi\\.staging\\.yaml:\\d+:\\d+: pinstack:services\\.backend\\.sidecars\\[0\\]: error \\[no-mutable-tags\\] .*branch-like tag '${tag.replace(/\./g, "\\.")}'`));
+        });
+    }
+
+    it("passes a staging sidecar on a variant tag (1.25.3-alpine) and on a commit build of a branch (main-3f2a9c1)", () => {
+        for (const tag of ["1.25.3-alpine", "main-3f2a9c1"]) {
+            const sidecar = `      sidecars:\n        - name: proxy\n          image: ghcr.io/example/proxy\n          tag: ${tag}\n`;
+            const { code, stdout } = checkWith(STAGING.replace("      port: 8000\n", `      port: 8000\n${sidecar}`), "--stack", "staging");
+            assert.equal(code, 0, `${tag}: ${stdout}`);
+        }
+    });
+
     it("never prints a secure: value, even when reporting a problem", () => {
         const { code, stdout, stderr } = checkWith(STAGING.replace("port: 8000", "port: eighty"));
         assert.equal(code, 2);

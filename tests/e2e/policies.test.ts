@@ -195,3 +195,125 @@ describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off; pro
         assert.match(run.out, /validating policy config: pinstack 0\.1\.0\s+no-mutable-tags: preset is required/);
     });
 });
+
+/**
+ * Issue 20 item 4: a small program of its own (render mode, no cluster) declaring what the
+ * pack had no map of, all on docker.io/evil/*:latest — an Argo Workflow, a Tekton Task, and a
+ * custom resource with its pod spec 13 levels deep — previewed with the pack and production's
+ * config, which refuses each kind (readable-kinds) and each image in it.
+ */
+describe("policy pack with the real Pulumi CLI: kinds the pack had no map of (a program of custom resources, rendering)", function () {
+    this.timeout(900_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-policies-kinds-e2e-"));
+    let env: NodeJS.ProcessEnv;
+
+    const program = `"use strict";
+const k8s = require("@pulumi/kubernetes");
+const provider = new k8s.Provider("render", { renderYamlToDirectory: "out" });
+let nested = { containers: [{ name: "deep", image: "docker.io/evil/deep:latest" }] };
+for (let level = 13; level >= 1; level--) nested = { ["level" + level]: nested };
+new k8s.apiextensions.CustomResource("workflow", {
+    apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", metadata: { name: "nightly", namespace: "production" },
+    spec: { entrypoint: "build", templates: [
+        { name: "build", container: { image: "docker.io/evil/builder:latest", command: ["make"] } },
+        { name: "report", script: { image: "docker.io/evil/reporter:latest", source: "echo done" } },
+    ] },
+}, { provider });
+new k8s.apiextensions.CustomResource("task", {
+    apiVersion: "tekton.dev/v1", kind: "Task", metadata: { name: "release", namespace: "production" },
+    spec: { steps: [{ name: "push", image: "docker.io/evil/push:latest" }] },
+}, { provider });
+new k8s.apiextensions.CustomResource("nest", { apiVersion: "example.com/v1", kind: "Nest", metadata: { name: "nest" }, spec: nested }, { provider });
+// Issue 20 items 3 and 12: release candidates no scheme parses, a variant, a branch-like tag.
+const pinned = (repo, tag) => "ghcr.io/pinstack-example/" + repo + ":" + tag + "@sha256:" + "a".repeat(64);
+new k8s.apps.v1.Deployment("sidecars", {
+    metadata: { name: "sidecars", namespace: "production" },
+    spec: { selector: { matchLabels: { app: "sidecars" } }, template: { metadata: { labels: { app: "sidecars" } }, spec: {
+        initContainers: [{ name: "warm", image: pinned("warm", "v1.4.0.rc1") }],
+        containers: [
+            { name: "main", image: pinned("backend", "2023.06.1") },
+            { name: "proxy", image: pinned("proxy", "2023.06.1-rc1") },
+            { name: "cache", image: pinned("cache", "1.25.3-alpine") },
+            { name: "agent", image: pinned("agent", "release-1.2") },
+        ],
+    } } },
+}, { provider });
+`;
+
+    const pulumi = (args: string[]): Run => {
+        const result = spawnSync(pulumiBin, [...args, "--non-interactive", "--color", "never", "--cwd", dir], { env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+        if (result.error) throw result.error;
+        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}` };
+    };
+    /** The committed production config, with `readable-kinds` changed by `edit`. */
+    const packConfig = (name: string, edit: (readable: Record<string, unknown>) => void = () => {}): string => {
+        const config = JSON.parse(fs.readFileSync(path.join(packDir, "config.production.json"), "utf8"));
+        edit(config["readable-kinds"]);
+        const file = path.join(dir, `${name}.json`);
+        fs.writeFileSync(file, JSON.stringify(config));
+        return file;
+    };
+    const preview = (config: string) => pulumi(["preview", "--stack", "production", "--policy-pack", packDir, "--policy-pack-config", config]);
+
+    before(() => {
+        if (!fs.existsSync(pulumiBin) || !fs.existsSync(envScript)) throw new Error(`needs ${pulumiBin} and scripts/env.sh — run scripts/setup`);
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: unfamiliar-kinds\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "unfamiliar-kinds", version: "0.0.0", main: "index.js" }));
+        fs.writeFileSync(path.join(dir, "index.js"), program);
+        fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+        fs.mkdirSync(path.join(dir, ".pulumi-state"));
+        env = pinstackEnv({ PULUMI_BACKEND_URL: `file://${path.join(dir, ".pulumi-state")}` });
+        const init = pulumi(["stack", "init", "production", "--secrets-provider", "passphrase"]);
+        assert.strictEqual(init.code, 0, init.out);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const kinds = ["kubernetes:argoproj.io/v1alpha1:Workflow: workflow", "kubernetes:tekton.dev/v1:Task: task", "kubernetes:example.com/v1:Nest: nest"];
+
+    it("production refuses each kind and each image in it", () => {
+        const run = preview(packConfig("production"));
+        assert.notStrictEqual(run.code, 0, run.out);
+        const found = violations(run.out);
+        for (const resource of kinds) {
+            for (const policy of ["readable-kinds", "no-mutable-tags", "registry-allowed", "digest-required"]) {
+                assert.ok(found.some((v) => v.level === "mandatory" && v.policy === policy && v.resource === resource), `${policy} on ${resource}:\n${run.out}`);
+            }
+        }
+        assert.match(run.out, /Workflow production\/nightly, spec\.templates\[0\]\.container\.image: service nightly has the tag 'latest'/);
+        assert.match(run.out, /Workflow production\/nightly, spec\.templates\[1\]\.script\.image: service nightly has the tag 'latest'/);
+        assert.match(run.out, /Task production\/release, spec\.steps\[0\]\.image: service release has the tag 'latest'/);
+        assert.match(run.out, /Nest nest, container deep: service nest has the tag 'latest'/);
+        assert.match(run.out, /\(kubernetes:argoproj\.io\/v1alpha1:Workflow\) is a kind the policy pack cannot read/);
+        assert.ok(found.some((v) => v.policy === "provenance"), `provenance wants a promoted pin for what they run:\n${run.out}`);
+    });
+
+    it("production refuses the release candidates of an init container and a sidecar, not a variant tag", () => {
+        const run = preview(packConfig("production"));
+        assert.notStrictEqual(run.code, 0, run.out);
+        assert.ok(violations(run.out).some((v) => v.level === "mandatory" && v.policy === "no-prereleases" && v.resource === "kubernetes:apps/v1:Deployment: sidecars"), run.out);
+        assert.match(run.out, /Deployment production\/sidecars, init container warm: .*'v1\.4\.0\.rc1' is a prerelease/);
+        assert.match(run.out, /Deployment production\/sidecars, container proxy: .*'2023\.06\.1-rc1' is a prerelease/);
+        assert.doesNotMatch(run.out, /'1\.25\.3-alpine' is a prerelease/);
+    });
+
+    it("staging takes the release candidates and refuses the branch-like sidecar tag", () => {
+        const config = JSON.parse(fs.readFileSync(path.join(packDir, "config.staging.json"), "utf8"));
+        const file = path.join(dir, "staging.json");
+        fs.writeFileSync(file, JSON.stringify(config));
+        const run = preview(file);
+        assert.notStrictEqual(run.code, 0, run.out);
+        const found = violations(run.out).filter((v) => v.resource === "kubernetes:apps/v1:Deployment: sidecars");
+        assert.ok(!found.some((v) => v.policy === "no-prereleases"), run.out);
+        assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "no-mutable-tags"), run.out);
+        assert.match(run.out, /Deployment production\/sidecars, container agent: .*branch-like tag 'release-1\.2'/);
+    });
+
+    it("a kind the config lists is no longer refused as unreadable; its images still are", () => {
+        const run = preview(packConfig("allowed", (readable) => (readable.allowedKinds = ["kubernetes:argoproj.io/v1alpha1:Workflow"])));
+        assert.notStrictEqual(run.code, 0, run.out);
+        const found = violations(run.out);
+        assert.ok(!found.some((v) => v.policy === "readable-kinds" && v.resource === kinds[0]), run.out);
+        assert.ok(found.some((v) => v.policy === "readable-kinds" && v.resource === kinds[1]), run.out);
+        assert.ok(found.some((v) => v.policy === "no-mutable-tags" && v.resource === kinds[0]), run.out);
+    });
+});

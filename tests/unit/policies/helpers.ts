@@ -74,11 +74,13 @@ export interface ResourceArgsInput {
     readonly props: Record<string, any>;
     readonly name?: string;
     readonly config?: Record<string, unknown>;
+    /** Use `props` as they are: structuredClone recurses, and overflows on props a few thousand levels deep. */
+    readonly uncloned?: boolean;
 }
 
 export function resourceArgs(input: ResourceArgsInput): ResourceValidationArgs {
     const name = input.name ?? "test";
-    const props = unknownCheckingProxy(structuredClone(input.props));
+    const props = unknownCheckingProxy(input.uncloned ? input.props : structuredClone(input.props));
     return {
         type: input.type,
         props,

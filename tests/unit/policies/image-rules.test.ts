@@ -71,6 +71,18 @@ describe("policies: image rules on Kubernetes workloads", () => {
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, resource), /container envoy: .*branch-like tag 'main'/);
         });
 
+        for (const tag of ["my-feature-branch", "release-1.2"]) {
+            it(`refuses a staging sidecar on a tag made from a branch's name (${tag})`, async () => {
+                const resource = deployment({ sidecars: [{ name: "envoy", image: `ghcr.io/pinstack-example/envoy:${tag}` }] });
+                await assertHasResourceViolation(noMutableTags, args(noMutableTags, resource, "staging"), new RegExp(`container envoy: .*branch-like tag '${tag.replace(/\./g, "\\.")}'`));
+            });
+        }
+
+        it("passes a staging sidecar on a commit build of a branch (main-3f2a9c1)", async () => {
+            const resource = deployment({ sidecars: [{ name: "envoy", image: "ghcr.io/pinstack-example/envoy:main-3f2a9c1" }] });
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, resource, "staging"));
+        });
+
         it("refuses an ephemeral container on latest", async () => {
             const resource = deployment({ ephemeralContainers: [{ name: "debug", image: "busybox:latest" }] });
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, resource), /ephemeral container debug/);
@@ -124,9 +136,9 @@ describe("policies: image rules on Kubernetes workloads", () => {
             await assertHasResourceViolation(noMutableTags, args(noMutableTags, runs(`${repo}:latest`), "staging"), /'latest'/);
         });
 
-        it("ignores resources without containers and non-Kubernetes resources", async () => {
-            await assertNoResourceViolations(noMutableTags, args(noMutableTags, configMap("settings", { image: `${repo}:latest` })));
-            await assertNoResourceViolations(noMutableTags, args(noMutableTags, { type: "aws:ecr/repository:Repository", name: "r", props: { image: `${repo}:latest` } }));
+        it("ignores resources that name no image", async () => {
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, configMap("settings", { imageTag: "latest", "image.txt": `${repo}:latest` })));
+            await assertNoResourceViolations(noMutableTags, args(noMutableTags, { type: "aws:ecr/repository:Repository", name: "r", props: { name: "backend", imageTagMutability: "IMMUTABLE" } }));
         });
 
         it("reports a config that names no preset instead of passing", async () => {
@@ -195,13 +207,37 @@ describe("policies: image rules on Kubernetes workloads", () => {
             await assertHasResourceViolation(noPrereleases, args(noPrereleases, semver("1.4.2+build.5")), /is not a valid image reference \(the tag '1\.4\.2\+build\.5' contains '\+'/);
         });
 
-        it("refuses a prerelease sidecar (no scheme: judged by every scheme the stack allows)", async () => {
+        it("refuses a prerelease sidecar (no scheme: judged by its prerelease markers)", async () => {
             const resource = deployment({ sidecars: [{ name: "agent", image: `ghcr.io/pinstack-example/agent:2.0.0-beta.1@${digestOf("d")}` }] });
             await assertHasResourceViolation(noPrereleases, args(noPrereleases, resource), /container agent: .*'2\.0\.0-beta\.1'/);
         });
 
+        for (const tag of ["2023.06.1-rc1", "2023.06.1rc1", "2023.06.1.dev1", "v1.2rc1", "v1.4.0.rc1", "1.0.0-SNAPSHOT", "2.0b1", "1.0a2"]) {
+            it(`refuses a sidecar, an init container and a main container declared calver on ${tag}`, async () => {
+                const image = `ghcr.io/pinstack-example/agent:${tag}@${digestOf("d")}`;
+                const resource = deployment({ runs: `${repo}:${tag}@${digestOf("a")}`, sidecars: [{ name: "agent", image }], initContainers: [{ name: "warm", image }] });
+                const escaped = tag.replace(/\./g, "\\.");
+                await assertHasResourceViolation(
+                    noPrereleases,
+                    args(noPrereleases, resource),
+                    new RegExp(`container backend: .*'${escaped}' is a prerelease`),
+                    new RegExp(`container agent: .*'${escaped}' is a prerelease`),
+                    new RegExp(`init container warm: .*'${escaped}' is a prerelease`),
+                );
+            });
+        }
+
+        it("passes sidecars on image variants, builds and commits (1.25.3-alpine is no prerelease without a semver scheme)", async () => {
+            for (const tag of ["1.25.3-alpine", "3.12-slim-bookworm", "1.27.0-bookworm", "15.4-debian-12-r7", "v2.0.2", "a1b2c3d"]) {
+                const resource = deployment({ sidecars: [{ name: "agent", image: `ghcr.io/pinstack-example/agent:${tag}@${digestOf("d")}` }] });
+                await assertNoResourceViolations(noPrereleases, args(noPrereleases, resource));
+            }
+        });
+
         it("lets staging take release candidates", async () => {
             await assertNoResourceViolations(noPrereleases, args(noPrereleases, semver("1.4.2-rc.1"), "staging"));
+            const resource = deployment({ sidecars: [{ name: "agent", image: `ghcr.io/pinstack-example/agent:2023.06.1-rc1` }] });
+            await assertNoResourceViolations(noPrereleases, args(noPrereleases, resource, "staging"));
         });
     });
 

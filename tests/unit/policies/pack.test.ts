@@ -16,7 +16,7 @@ import { presets } from "../../../stacks";
 const packDir = path.resolve(__dirname, "../../../policies");
 const stacks = ["playground", "staging", "production"] as const;
 const readConfig = (stack: string): Record<string, Record<string, unknown>> => JSON.parse(fs.readFileSync(path.join(packDir, `config.${stack}.json`), "utf8"));
-const packOnly = ["load-test-warning", "stack-environment"];
+const packOnly = ["load-test-warning", "stack-environment", "readable-kinds"];
 
 describe("policies: the pack", () => {
     it("has one policy per lib rule, named by its RuleId, plus the pack's own", () => {
@@ -65,6 +65,7 @@ describe("policies: the pack", () => {
                 const loadTest = preset.levels["load-test-gate"];
                 assert.strictEqual(config["load-test-warning"].enforcementLevel, loadTest === "disabled" ? "disabled" : "advisory");
                 assert.strictEqual(config["stack-environment"].enforcementLevel, stack === "playground" ? "advisory" : "mandatory");
+                assert.strictEqual(config["readable-kinds"].enforcementLevel, stack === "playground" ? "advisory" : "mandatory");
             });
 
             const expected: Record<string, readonly Level[]> = { playground: ["advisory", "disabled"], staging: ["mandatory", "disabled"], production: ["mandatory"] };

@@ -75,9 +75,12 @@ describe("rule no-mutable-tags", () => {
             if (tag.trim() === tag) assert.deepEqual(ids(result.violations), ["no-mutable-tags"]);
         });
     }
-    for (const tag of ["2023.06.1", "1.4.2", "3f2a9c1", "main-3f2a9c1", "latestish", "v1.0.0", "release-2023.06.1"]) {
+    for (const tag of ["2023.06.1", "1.4.2", "3f2a9c1", "main-3f2a9c1", "v1.0.0", "release-2023.06.1"]) {
         it(`accepts ${tag}`, () => assert.equal(isMutableTag(tag), false));
     }
+    it("refuses latestish: not latest, but a word with no digit names no version or build", () => {
+        assert.equal(isMutableTag("latestish"), true);
+    });
     it("a missing tag is mutable unless a digest pins the image", () => {
         assert.equal(isMutableTag(undefined), true);
         assert.equal(isMutableTag(undefined, DIGEST), false);
