@@ -4,7 +4,7 @@ import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff } 
 import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
-import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
+import { digestRecords, LedgerRecord, ledgerKey, readLedger, renderLedger, withRecords } from "../ledger";
 import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
 import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
@@ -285,6 +285,7 @@ async function resolveDigests(
     const { ledger } = readLedger(dir);
     // Every stack's pins count as records of tag -> digest; the two already read are not read again.
     const stacks = listStacks(dir).map((name) => (name === source.stack ? source : name === target.stack ? target : readStack(dir, name).config));
+    const recorded = digestRecords(ledger, stacks);
     const problems: string[] = [];
     // Each service's image, then its init containers' and sidecars'.
     const subjects = services.flatMap((pin) => [
@@ -305,7 +306,7 @@ async function resolveDigests(
             out.set(pin.key, { digest });
         }
         if (!digest) continue;
-        for (const evidence of recordedDigests(ledger, stacks, pin.image, pin.tag)) {
+        for (const evidence of recorded(pin.image, pin.tag)) {
             if (evidence.digest !== digest) {
                 problems.push(`tag moved: ${ref} was recorded as ${evidence.digest} in ${evidence.where}, but ${requireDigest ? "the registry now gives" : `${source.file} pins`} ${digest}`);
                 break;
