@@ -61,8 +61,30 @@ interface Splice {
     readonly text: string;
 }
 
-/** Applies `changes` to stack file text. Bad input (exit 2) when the text is not a stack file. */
+/**
+ * Applies `changes` to stack file text. Bad input (exit 2) when the text is not a stack file.
+ *
+ * A file whose every line ends in CRLF (written on Windows, or checked out with
+ * core.autocrlf) is edited as LF text and written back with CRLF throughout: new lines would
+ * otherwise end in LF among CRLF ones. A file that mixes both is left as it is, its new lines
+ * ending in LF. The diff is shown with LF endings.
+ */
 export function editConfigText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string; diffName?: string } = {}): EditedText {
+    if (!endsLinesWithCrlf(text)) return editLfText(text, changes, options);
+    const edited = editLfText(text.replace(/\r\n/g, "\n"), changes, options);
+    return { ...edited, text: edited.text === text.replace(/\r\n/g, "\n") ? text : edited.text.replace(/\n/g, "\r\n") };
+}
+
+/** Every line break is CRLF (and there is at least one). */
+export function endsLinesWithCrlf(text: string): boolean {
+    const lf = countNewlines(text);
+    if (lf === 0) return false;
+    let crlf = 0;
+    for (let at = text.indexOf("\r\n"); at !== -1; at = text.indexOf("\r\n", at + 2)) crlf++;
+    return crlf === lf;
+}
+
+function editLfText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string; diffName?: string }): EditedText {
     const file = options.file ?? "Pulumi.<stack>.yaml";
     const diffName = options.diffName ?? file;
     const project = options.project ?? "pinstack";

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { fileOnlyLocator, listStacks, parseStackConfig } from "../config";
-import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff } from "../config/write";
+import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff, endsLinesWithCrlf } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
@@ -162,7 +162,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const warnings = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves);
 
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
-    const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), ledgerChange.expected ?? "", ledgerChange.text) : "");
+    const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), (ledgerChange.expected ?? "").replace(/\r\n/g, "\n"), ledgerChange.text.replace(/\r\n/g, "\n")) : "");
     return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
 }
 
@@ -355,7 +355,9 @@ function ledgerUpdate(dir: string, moves: readonly PinMove[], stack: string, fro
         if (!loaded.ledger.tags[key]) records[key] = { digest: move.after.digest, at, by, stack, from };
     }
     if (Object.keys(records).length === 0) return undefined;
-    return { file: loaded.file, expected: loaded.text, text: renderLedger(withRecords(loaded.ledger, records)) };
+    const text = renderLedger(withRecords(loaded.ledger, records));
+    // A ledger checked out with CRLF endings stays CRLF, so the diff is the new records only.
+    return { file: loaded.file, expected: loaded.text, text: loaded.text !== null && endsLinesWithCrlf(loaded.text) ? text.replace(/\n/g, "\r\n") : text };
 }
 
 export type { PinView };
