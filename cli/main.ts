@@ -29,6 +29,7 @@ export function buildProgram(argv?: readonly string[]): Command {
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+    quietOnClosedPipes();
     const program = buildProgram(argv);
     try {
         await program.parseAsync([...argv], { from: "user" });
@@ -45,6 +46,26 @@ function packageVersion(): string {
         if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")).version;
     }
     return "0.0.0";
+}
+
+/**
+ * `pinstack ci --help | head`: the reader is gone, so the rest of the output has nowhere to go.
+ * That is not an error of the command: the output is dropped, the command ends with its own
+ * exit code, and nothing is printed (Node would otherwise die on the unhandled EPIPE with a
+ * stack trace).
+ */
+function quietOnClosedPipes(): void {
+    for (const stream of [process.stdout, process.stderr]) {
+        if (stream.listenerCount("error") > 0) continue;
+        let closed = false;
+        stream.on("error", (err: NodeJS.ErrnoException) => {
+            if (closed || err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") {
+                closed = true;
+                return;
+            }
+            throw err;
+        });
+    }
 }
 
 function reportError(err: unknown): number {

@@ -62,16 +62,48 @@ interface Splice {
     readonly text: string;
 }
 
-/** Applies `changes` to stack file text. Bad input (exit 2) when the text is not a stack file. */
+/**
+ * Applies `changes` to stack file text. Bad input (exit 2) when the text is not a stack file.
+ *
+ * A file whose every line ends in CRLF (written on Windows, or checked out with
+ * core.autocrlf) is edited as LF text and written back with CRLF throughout: new lines would
+ * otherwise end in LF among CRLF ones. A file that mixes both is left as it is, its new lines
+ * ending in LF. The diff is shown with LF endings.
+ */
 export function editConfigText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string; diffName?: string } = {}): EditedText {
+    if (!endsLinesWithCrlf(text)) return editLfText(text, changes, options);
+    const edited = editLfText(text.replace(/\r\n/g, "\n"), changes, options);
+    return { ...edited, text: edited.text === text.replace(/\r\n/g, "\n") ? text : edited.text.replace(/\n/g, "\r\n") };
+}
+
+/** Every line break is CRLF (and there is at least one). */
+export function endsLinesWithCrlf(text: string): boolean {
+    const lf = countNewlines(text);
+    if (lf === 0) return false;
+    let crlf = 0;
+    for (let at = text.indexOf("\r\n"); at !== -1; at = text.indexOf("\r\n", at + 2)) crlf++;
+    return crlf === lf;
+}
+
+function editLfText(text: string, changes: readonly ConfigChange[], options: { file?: string; project?: string; diffName?: string }): EditedText {
     const file = options.file ?? "Pulumi.<stack>.yaml";
     const diffName = options.diffName ?? file;
     const project = options.project ?? "pinstack";
     const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: true });
+    // uniqueKeys is checked by repeatedKey: the package's own check compares each key with every
+    // other key of its map, which made a stack of thousands of services quadratic to edit.
+    const doc = parseDocument(text, { lineCounter, keepSourceTokens: false, uniqueKeys: false });
     if (doc.errors.length > 0) {
         const pos = lineCounter.linePos(doc.errors[0].pos[0]);
         throw badInput(`malformed YAML: ${doc.errors[0].message.split("\n")[0]}`, { location: { file, line: pos.line, column: pos.col, key: "" } });
+    }
+    const repeated = repeatedKey(doc);
+    if (repeated) {
+        const pos = lineCounter.linePos(repeated.range?.[0] ?? 0);
+        throw badInput(`malformed YAML: Map keys must be unique ('${String((repeated as Scalar).value)}' appears twice)`, {
+            fix: "keep one of the two entries",
+            location: { file, line: pos.line, column: pos.col, key: "" },
+        });
     }
     const config = configMap(doc, text);
     const intended = intendedData(doc, changes, project, config);
@@ -139,8 +171,23 @@ function keyOf(pair: Pair): string {
     return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
+/**
+ * Pairs of a map by key, built once per map: a promotion of every pin looks up thousands of
+ * keys in the one services map, and a scan per lookup made that quadratic.
+ */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
 function findPair(map: YAMLMap, key: string, topLevel: boolean, project: string): Pair | undefined {
-    return map.items.find((pair) => (topLevel ? qualifyKey(keyOf(pair), project) === qualifyKey(key, project) : keyOf(pair) === key));
+    let index = pairIndexes.get(map);
+    if (!index) {
+        index = new Map();
+        for (const pair of map.items) {
+            const written = topLevel ? qualifyKey(keyOf(pair), project) : keyOf(pair);
+            if (!index.has(written)) index.set(written, pair);
+        }
+        pairIndexes.set(map, index);
+    }
+    return index.get(topLevel ? qualifyKey(key, project) : key);
 }
 
 function isSecret(node: unknown): boolean {
@@ -212,7 +259,7 @@ function reconcile(map: YAMLMap, pair: Pair, value: unknown, path: EditPath, out
     }
     if (isMap(node) && !node.flow && isPlainObject(value)) {
         for (const [key, child] of Object.entries(value)) {
-            const childPair = node.items.find((p) => keyOf(p) === key);
+            const childPair = findPair(node, key, false, "");
             if (!childPair) {
                 if (child !== undefined) out.push({ kind: "insert", map: node, key, value: child, path: [...path, key] });
             } else {
@@ -256,7 +303,8 @@ function intendedData(doc: Document, changes: readonly ConfigChange[], project: 
     const target = data.config as Record<string, unknown>;
     for (const change of changes) {
         const [first, ...rest] = change.path;
-        const written = config.items.map(keyOf).find((k) => qualifyKey(k, project) === qualifyKey(first, project)) ?? first;
+        const pair = findPair(config, first, true, project);
+        const written = pair ? keyOf(pair) : first;
         setPath(target, [written, ...rest], change.value);
     }
     return data;
@@ -288,10 +336,31 @@ function keepSecrets(old: unknown, value: unknown): unknown {
 }
 
 function sameData(text: string, intended: unknown): boolean {
-    const doc = parseDocument(text, { uniqueKeys: true });
-    if (doc.errors.length > 0) return false;
+    const doc = parseDocument(text, { uniqueKeys: false });
+    if (doc.errors.length > 0 || repeatedKey(doc)) return false;
     // isDeepStrictEqual ignores key order, as YAML mappings do.
     return isDeepStrictEqual(doc.toJS({ maxAliasCount: -1 }), intended);
+}
+
+/** The first key written twice in one map (a scalar key compared by type and value), in one pass. */
+function repeatedKey(doc: Document): Node | undefined {
+    let found: Node | undefined;
+    visit(doc, {
+        Map(_key, map) {
+            const seen = new Set<string>();
+            for (const pair of map.items) {
+                if (!isScalar(pair.key)) continue;
+                const id = `${typeof pair.key.value}:${String(pair.key.value)}`;
+                if (seen.has(id)) {
+                    found = pair.key;
+                    return visit.BREAK;
+                }
+                seen.add(id);
+            }
+            return undefined;
+        },
+    });
+    return found;
 }
 
 // --- splicing ----------------------------------------------------------------------------
@@ -302,7 +371,9 @@ function spliceOperations(text: string, operations: readonly Operation[], lines:
     const inserts = new Map<YAMLMap, { key: string; value: unknown }[]>();
     for (const op of operations) {
         if (op.kind === "insert") {
-            inserts.set(op.map, [...(inserts.get(op.map) ?? []), { key: op.key, value: op.value }]);
+            const entries = inserts.get(op.map);
+            if (entries) entries.push({ key: op.key, value: op.value });
+            else inserts.set(op.map, [{ key: op.key, value: op.value }]);
             continue;
         }
         const splice = spliceFor(text, op, lines);

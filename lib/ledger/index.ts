@@ -91,18 +91,32 @@ function lineOf(text: string, needle: string): number {
 
 /** Every digest recorded for `image:tag`: in the ledger and in any stack's pins (current pin and blue-green `previous`). */
 export function recordedDigests(ledger: Ledger, stacks: readonly StackConfig[], image: string, tag: string): DigestEvidence[] {
-    const key = ledgerKey(image, tag);
-    const out: DigestEvidence[] = [];
-    const record = ledger.tags[key];
-    if (record) out.push({ digest: record.digest, where: `${LEDGER_FILE} (pinned on ${record.stack} at ${record.at})` });
+    return digestRecords(ledger, stacks)(image, tag);
+}
+
+/**
+ * recordedDigests for many tags: the stacks' pins are indexed once, so looking up every pin
+ * of a large promotion is linear in the pins, not pins times pins.
+ */
+export function digestRecords(ledger: Ledger, stacks: readonly StackConfig[]): (image: string, tag: string) => DigestEvidence[] {
+    const pinned = new Map<string, DigestEvidence[]>();
+    const add = (key: string, evidence: DigestEvidence) => {
+        const list = pinned.get(key);
+        if (list) list.push(evidence);
+        else pinned.set(key, [evidence]);
+    };
     for (const stack of stacks) {
         for (const service of stack.services) {
-            if (service.digest && service.tag && ledgerKey(service.image, service.tag) === key) out.push({ digest: service.digest, where: `${stack.file} (service ${service.name})` });
+            if (service.digest && service.tag) add(ledgerKey(service.image, service.tag), { digest: service.digest, where: `${stack.file} (service ${service.name})` });
             const prev = service.previous;
-            if (prev?.digest && prev.tag && ledgerKey(service.image, prev.tag) === key) out.push({ digest: prev.digest, where: `${stack.file} (service ${service.name}, previous)` });
+            if (prev?.digest && prev.tag) add(ledgerKey(service.image, prev.tag), { digest: prev.digest, where: `${stack.file} (service ${service.name}, previous)` });
         }
     }
-    return out;
+    return (image, tag) => {
+        const key = ledgerKey(image, tag);
+        const record = Object.prototype.hasOwnProperty.call(ledger.tags, key) ? ledger.tags[key] : undefined;
+        return [...(record ? [{ digest: record.digest, where: `${LEDGER_FILE} (pinned on ${record.stack} at ${record.at})` }] : []), ...(pinned.get(key) ?? [])];
+    };
 }
 
 /** The ledger with new records added; an existing record is never replaced. */

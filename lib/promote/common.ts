@@ -140,16 +140,24 @@ export function unknownPin(kind: "service" | "package", name: string, stack: Sta
  */
 export function withChanges(values: Readonly<Record<string, unknown>>, changes: readonly { path: readonly string[]; value: unknown }[]): Record<string, unknown> {
     const root: Record<string, unknown> = { ...values };
+    // Objects already copied for an earlier change: copying the services map once per changed
+    // service made a promotion of every pin quadratic.
+    const copies = new Set<object>([root]);
     for (const change of changes) {
         let at = root;
         for (let i = 0; i < change.path.length - 1; i++) {
             const key = change.path[i];
             const next = at[key];
+            if (next !== null && typeof next === "object" && copies.has(next)) {
+                at = next as Record<string, unknown>;
+                continue;
+            }
             // A NumberSource (an unquoted number, e.g. the shorthand `pkg: 1.20`) is a value, not a map.
             const map = next !== null && typeof next === "object" && Object.getPrototypeOf(next) === Object.prototype;
             const scalar = next === undefined || next === null ? undefined : typeof next === "object" && "source" in next ? String((next as { source: unknown }).source) : String(next);
             at[key] = map ? { ...(next as Record<string, unknown>) } : scalar !== undefined && change.path[i + 1] !== "version" ? { version: scalar } : {};
             at = at[key] as Record<string, unknown>;
+            copies.add(at);
         }
         const last = change.path[change.path.length - 1];
         if (change.value === undefined) delete at[last];

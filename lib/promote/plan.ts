@@ -1,10 +1,10 @@
 import * as path from "path";
 import { fileOnlyLocator, listStacks, parseStackConfig } from "../config";
-import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff } from "../config/write";
+import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff, endsLinesWithCrlf } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
-import { LedgerRecord, ledgerKey, readLedger, recordedDigests, renderLedger, withRecords } from "../ledger";
+import { digestRecords, LedgerRecord, ledgerKey, readLedger, renderLedger, withRecords } from "../ledger";
 import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
 import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
@@ -162,7 +162,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const warnings = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves);
 
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
-    const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), ledgerChange.expected ?? "", ledgerChange.text) : "");
+    const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), (ledgerChange.expected ?? "").replace(/\r\n/g, "\n"), ledgerChange.text.replace(/\r\n/g, "\n")) : "");
     return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
 }
 
@@ -285,6 +285,7 @@ async function resolveDigests(
     const { ledger } = readLedger(dir);
     // Every stack's pins count as records of tag -> digest; the two already read are not read again.
     const stacks = listStacks(dir).map((name) => (name === source.stack ? source : name === target.stack ? target : readStack(dir, name).config));
+    const recorded = digestRecords(ledger, stacks);
     const problems: string[] = [];
     // Each service's image, then its init containers' and sidecars'.
     const subjects = services.flatMap((pin) => [
@@ -305,7 +306,7 @@ async function resolveDigests(
             out.set(pin.key, { digest });
         }
         if (!digest) continue;
-        for (const evidence of recordedDigests(ledger, stacks, pin.image, pin.tag)) {
+        for (const evidence of recorded(pin.image, pin.tag)) {
             if (evidence.digest !== digest) {
                 problems.push(`tag moved: ${ref} was recorded as ${evidence.digest} in ${evidence.where}, but ${requireDigest ? "the registry now gives" : `${source.file} pins`} ${digest}`);
                 break;
@@ -354,7 +355,9 @@ function ledgerUpdate(dir: string, moves: readonly PinMove[], stack: string, fro
         if (!loaded.ledger.tags[key]) records[key] = { digest: move.after.digest, at, by, stack, from };
     }
     if (Object.keys(records).length === 0) return undefined;
-    return { file: loaded.file, expected: loaded.text, text: renderLedger(withRecords(loaded.ledger, records)) };
+    const text = renderLedger(withRecords(loaded.ledger, records));
+    // A ledger checked out with CRLF endings stays CRLF, so the diff is the new records only.
+    return { file: loaded.file, expected: loaded.text, text: loaded.text !== null && endsLinesWithCrlf(loaded.text) ? text.replace(/\n/g, "\r\n") : text };
 }
 
 export type { PinView };
