@@ -65,7 +65,7 @@ describe("rollback and hold", () => {
                 entry.provenance = sealProvenance(serviceSubject({ name: "backend", ...(entry as unknown as { image: string }) }), provenance as never);
             }
             doc.setIn(["config", "pinstack:services", "backend"], entry);
-            p.write("Pulumi.production.yaml", doc.toString());
+            p.write("Pulumi.production.yaml", doc.toString({ defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" })); // as pinstack writes it: Pulumi reads an unquoted time as a time
         };
         const backendNow = () => loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
 
