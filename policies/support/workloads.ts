@@ -120,7 +120,9 @@ export function isWorkloadType(type: string): boolean {
 
 /** Types of the engine itself (the stack, providers, stack references): they deploy nothing. */
 export function isEngineType(type: string): boolean {
-    return type.startsWith("pulumi:");
+    // pinstack's own components (ServiceRelease, ...) run nothing: their inputs hold the pins,
+    // and the Kubernetes objects they create, which do run, are checked one by one.
+    return type.startsWith("pulumi:") || type.startsWith("pinstack:");
 }
 
 /**
