@@ -45,7 +45,7 @@ export = async () => {
         environment: stack.environment,
         resolveDigests: preset.resolveDigests,
         promoteFrom: preset.promoteFrom,
-        secretEnv: secretEnvOf(stack, pin.name),
+        secretEnv: secretEnvOf(stack, pin),
         rolloutTimeoutSeconds: preset.rolloutTimeoutSeconds,
     }, { providers: [provider] })]));
 

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import { fileOnlyLocator, parseStackConfig, readStackFile, secretEnvNames, stackFilePath, unexplainedSecretKeys } from "../lib/config";
 import { errorText, PinstackError } from "../lib/errors";
 import { checkReport, formatViolation } from "../lib/format";
-import type { StackConfig, Violation } from "../lib/model";
+import type { ServicePin, StackConfig, Violation } from "../lib/model";
 import { evaluateStack, isRefused } from "../lib/rules";
 import type { StackPreset } from "../lib/presets";
 
@@ -51,9 +51,8 @@ function pulumiSecretKeys(): string[] {
 }
 
 /** The `env` entries of a service whose values come from a `secure:` value, the whole map or the entry (see ServiceRelease's secretEnv). */
-export function secretEnvOf(stack: StackConfig, service: string): string[] {
-    const pin = stack.services.find((p) => p.name === service);
-    return secretEnvNames(stack.secretKeys, service, pin?.env);
+export function secretEnvOf(stack: StackConfig, pin: ServicePin): string[] {
+    return secretEnvNames(stack.secretKeys, pin.name, pin.env);
 }
 
 /**

@@ -21,7 +21,8 @@ const SPECIAL_FLOATS: Readonly<Record<string, number>> = {
 /** The number Pulumi reads for a plain scalar, or undefined when it reads a string (or a time, a bool, null). */
 export function pulumiNumber(source: string): number | undefined {
     if (source in SPECIAL_FLOATS) return SPECIAL_FLOATS[source];
-    if (!/^[-+0-9.]/.test(source) || pulumiTime(source)) return undefined;
+    // A time (`2023-04-02`) has `-` or `:` inside, which neither the int nor the float form allows.
+    if (!/^[-+0-9.]/.test(source)) return undefined;
     const plain = source.replace(/_/g, "");
     const int = goParseInt(plain);
     if (int !== undefined) return int;

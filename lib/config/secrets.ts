@@ -37,5 +37,5 @@ export function secretEnvNames(secretKeys: readonly string[], service: string, e
  * counts as secret, so nothing from it is ever shown as plain.
  */
 export function unexplainedSecretKeys(fileKeys: readonly string[], pulumiTopLevel: readonly string[]): string[] {
-    return pulumiTopLevel.filter((top) => top.startsWith("pinstack:") && !fileKeys.some((key) => key === top || key.startsWith(`${top}.`) || key.startsWith(`${top}[`)));
+    return pulumiTopLevel.filter((top) => top.startsWith("pinstack:") && !fileKeys.some((key) => underSecret([top], key)));
 }
