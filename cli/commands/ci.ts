@@ -8,7 +8,6 @@ import {
     deployedCommitFromHistory,
     deployedFacts,
     formatLoadTestRecord,
-    diffPins,
     GITHUB_COMMENT_LIMIT,
     holdGate,
     LOAD_TEST_MODES,
@@ -22,6 +21,7 @@ import {
     parsePolicyConfig,
     Redactor,
     renderComment,
+    reviewChanges,
     secretValuesFromConfig,
     withDeployedFacts,
 } from "../../lib/ci";
@@ -257,7 +257,7 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
     const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base }).filter((v) => v.rule === "hold") : [];
     return renderComment({
         stack: options.stack,
-        pinChanges: head ? diffPins(base, head) : [],
+        pinChanges: head ? reviewChanges(base, head) : [],
         preview,
         base: { ref: baseLabel, commit: baseCommit, stackFileExisted: baseText !== undefined },
         commit: options.commit,

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { badInput } from "../../lib/errors";
-import type { painter as Painter, PromotionChange } from "../../lib/format";
+import type { painter as Painter, PinChange } from "../../lib/format";
 import type { RuleId, StackConfig, Violation } from "../../lib/model";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
@@ -30,14 +30,14 @@ digests are left out: promote writes the one and resolves the other).`,
         .action(async (fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
             const { loadStack } = await import("../../lib/config");
             const { effectivePreset, evaluateStack } = await import("../../lib/rules");
-            const { colorEnabled, jsonLine, painter, pinDiff, pinText, renderTable } = await import("../../lib/format");
+            const { colorEnabled, jsonLine, painter, promotionChanges, pinText, renderTable } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
             const from = loadStack(dir, fromName);
             const to = loadStack(dir, toName);
             const preset = effectivePreset(to);
             const refusals = previewRefusals(from, to, (config) => evaluateStack(config, preset));
-            const changes = pinDiff(from, to, { targetRequiresDigest: preset.requireDigest }).map((c) => ({
+            const changes = promotionChanges(from, to, { targetRequiresDigest: preset.requireDigest }).map((c) => ({
                 ...c,
                 refusedBy: c.change === "update" || c.change === "add" ? (refusals.get(`${c.kind}:${c.name}`) ?? []) : [],
             }));
@@ -84,7 +84,7 @@ function previewRefusals(from: StackConfig, to: StackConfig, evaluate: (config: 
     return byPin;
 }
 
-function note(change: PromotionChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
+function note(change: PinChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
     if (change.refusedBy.length) parts.push(paint("red", `refused by ${change.refusedBy.join(", ")}`));
     if (change.change === "add") parts.push(paint("green", "new"));

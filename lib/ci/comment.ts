@@ -1,8 +1,8 @@
 import { badInput } from "../errors";
+import type { PinChange, PinView } from "../format";
 import type { Violation } from "../model";
 import { cell, code, plural, row, tableHeader } from "./markdown";
 import { shortDigest } from "../pin";
-import type { ReviewChange } from "./pin-changes";
 import { opRank, parseUrn, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 import { Redactor } from "./secrets";
 import { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";
@@ -31,7 +31,7 @@ export function commentMarker(stack: string): string {
 
 export interface CommentInput {
     readonly stack: string;
-    readonly pinChanges: readonly ReviewChange[];
+    readonly pinChanges: readonly PinChange[];
     readonly preview: PreviewResult;
     /** Where the "from" pins came from. */
     readonly base: { readonly ref: string; readonly commit?: string; readonly stackFileExisted: boolean };
@@ -98,7 +98,7 @@ function shortSha(sha: string): string {
 
 // ---------------------------------------------------------------------------- pins
 
-function pinSection(changes: readonly ReviewChange[]): Section {
+function pinSection(changes: readonly PinChange[]): Section {
     return {
         // The pins are what the reviewer approves: they get the room first.
         priority: 0,
@@ -110,38 +110,49 @@ function pinSection(changes: readonly ReviewChange[]): Section {
     };
 }
 
-const ARROWS: Readonly<Record<ReviewChange["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
+const ARROWS: Readonly<Record<PinChange["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
 
-function pinRow(change: ReviewChange): string {
-    const subject = `${change.kind} ${code(change.subject)}`;
+function pinRow(change: PinChange): string {
+    const subject = `${change.kind} ${code(change.name)}`;
+    const from = versionOf(change.current);
+    const to = versionOf(change.proposed);
     let move: string;
-    if (change.change === "added") move = `added: ${version(change.to)}`;
-    else if (change.change === "removed") move = `**removed** (was ${version(change.from)})`;
-    else if (change.provenanceOnly) move = `${version(change.to)} (unchanged; provenance updated)`;
-    else if (change.from === change.to && change.containers) move = `${version(change.to)} (containers changed)`;
-    else move = `${version(change.from)} → ${version(change.to)}${ARROWS[change.direction]}`;
-    if (change.imageFrom !== undefined || change.imageTo !== undefined) {
-        move += `<br>image ${change.imageFrom !== undefined ? `${code(change.imageFrom)} → ` : ""}${code(change.imageTo ?? "")}`;
+    if (change.change === "add") move = `added: ${version(to)}`;
+    else if (change.change === "remove") move = `**removed** (was ${version(from)})`;
+    else if (change.provenanceOnly) move = `${version(to)} (unchanged; provenance updated)`;
+    else if (from === to && change.containers) move = `${version(to)} (containers changed)`;
+    else move = `${version(from)} → ${version(to)}${ARROWS[change.direction]}`;
+    const imageFrom = change.current?.image;
+    const imageTo = change.proposed?.image;
+    if (change.change === "add" ? imageTo !== undefined : change.change === "update" && imageFrom !== imageTo) {
+        move += `<br>image ${change.change === "update" && imageFrom !== undefined ? `${code(imageFrom)} → ` : ""}${code(imageTo ?? "")}`;
     }
     for (const line of change.containers ?? []) move += `<br>${cell(line, 200)}`;
     return row([subject, move, digestCell(change), provenanceCell(change)]);
+}
+
+/** The tag of a service's main image, or a package's version. */
+function versionOf(pin: PinView | null): string | undefined {
+    return pin ? (pin.version ?? pin.tag) : undefined;
 }
 
 function version(value: string | undefined): string {
     return value === undefined || value === "" ? "(none)" : code(value);
 }
 
-function digestCell(change: ReviewChange): string {
-    if (change.change === "removed") return change.digestFrom ? code(shortDigest(change.digestFrom)) : "—";
-    if (change.digestFrom !== undefined && change.digest !== undefined && change.digestFrom !== change.digest) {
-        return `${code(shortDigest(change.digestFrom))} → ${code(shortDigest(change.digest))}`;
+function digestCell(change: PinChange): string {
+    const before = change.current?.digest;
+    const after = change.proposed?.digest;
+    if (change.change === "remove") return before ? code(shortDigest(before)) : "—";
+    if (before !== undefined && after !== undefined && before !== after) {
+        return `${code(shortDigest(before))} → ${code(shortDigest(after))}`;
     }
-    if (change.digestFrom !== undefined && change.digest === undefined) return `**dropped** (was ${code(shortDigest(change.digestFrom))})`;
-    return change.digest !== undefined ? code(shortDigest(change.digest)) : "—";
+    if (before !== undefined && after === undefined) return `**dropped** (was ${code(shortDigest(before))})`;
+    return after !== undefined ? code(shortDigest(after)) : "—";
 }
 
-function provenanceCell(change: ReviewChange): string {
-    if (change.change === "removed") return "—";
+function provenanceCell(change: PinChange): string {
+    if (change.change === "remove") return "—";
     const p = change.provenance;
     if (!p) return "none: typed in, not promoted";
     const parts = [p.rollback ? `**rollback** from ${code(p.from)}` : `from ${code(p.from)}`, `by ${cell(p.by, 120)}`];

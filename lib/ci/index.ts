@@ -17,7 +17,7 @@ export {
     parseLoadTestLabel,
     parseLoadTestRecord,
 } from "./load-test";
-export { diffPins, ReviewChange, SECRET_TEXT } from "./pin-changes";
+export { reviewChanges, SECRET_TEXT } from "./pin-changes";
 export { DeployedFacts, deployedFacts, parsePolicyConfig, withDeployedFacts } from "./policy-config";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";

@@ -1,54 +1,26 @@
-import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
-import { diffPin, direction, type Direction } from "../pin";
+import type { PinChange, PinView } from "../format";
+import type { PackagePin, ServicePin, StackConfig } from "../model";
+import { diffPin, direction } from "../pin";
 import { packageSubject, serviceSubject, verifySeal } from "../provenance";
 
 /**
  * What a change to one stack file does to its pins: the base version of
  * `Pulumi.<stack>.yaml` against the working copy, as rows of the pull request comment. The
- * diff of each service is lib/pin's diffPin (exact: a digest dropped is a change); a row adds
- * what review needs besides, the provenance and whether its seal holds.
+ * diff of each service is lib/pin's diffPin (exact: a digest dropped is a change); a row
+ * (lib/format's PinChange, the row `pinstack diff` shows too) adds what review needs besides:
+ * the provenance and whether its seal holds. A value that is `secure:` on either side is shown
+ * as [secret].
  */
 
 /** Shown instead of any value that is `secure:` in the stack file. */
 export const SECRET_TEXT = "[secret]";
 
-/** One row of the pull request comment's pin table: lib/pin's diffPin, plus provenance and its seal. */
-export interface ReviewChange {
-    readonly kind: "service" | "package";
-    /** Service or package name. */
-    readonly subject: string;
-    readonly change: "added" | "removed" | "changed";
-    /** Tag (service) or version (package) before; undefined when added or when there was none. */
-    readonly from?: string;
-    readonly to?: string;
-    /** Image repository before and after, when it changed. */
-    readonly imageFrom?: string;
-    readonly imageTo?: string;
-    readonly digestFrom?: string;
-    /** The digest pinned after the change. */
-    readonly digest?: string;
-    /** Provenance of the pin after the change (written by `pinstack promote` / `rollback`). */
-    readonly provenance?: Provenance;
-    /** Whether the provenance seal matches this pin; undefined when there is no provenance. */
-    readonly sealValid?: boolean;
-    /** For ordered schemes: the move is forward, backward, or cannot be ordered. */
-    readonly direction: Direction;
-    /** Only the provenance changed (the same artifact promoted again). */
-    readonly provenanceOnly: boolean;
-    /**
-     * What changed in the service's init containers and sidecars, one line each
-     * (`sidecar proxy: 2.0.1 → 2.0.2`); absent when nothing did. They run in the service's
-     * pods, so a change to one alone is a pin change.
-     */
-    readonly containers?: readonly string[];
-}
-
 /**
  * Pin changes from `base` (undefined: the stack file is new) to `head`, services first,
  * each group in head's order, removed pins last.
  */
-export function diffPins(base: StackConfig | undefined, head: StackConfig): ReviewChange[] {
-    const changes: ReviewChange[] = [];
+export function reviewChanges(base: StackConfig | undefined, head: StackConfig): PinChange[] {
+    const changes: PinChange[] = [];
     const secret = secretFields(base, head);
     const baseServices = new Map((base?.services ?? []).map((s) => [s.name, s]));
     for (const pin of head.services) {
@@ -65,27 +37,12 @@ export function diffPins(base: StackConfig | undefined, head: StackConfig): Revi
     const headServices = new Set(head.services.map((s) => s.name));
     for (const old of base?.services ?? []) {
         if (headServices.has(old.name)) continue;
-        changes.push({
-            kind: "service",
-            subject: old.name,
-            change: "removed",
-            from: secret(`services.${old.name}.tag`, old.tag),
-            digestFrom: secret(`services.${old.name}.digest`, old.digest),
-            direction: "unordered",
-            provenanceOnly: false,
-        });
+        changes.push({ kind: "service", name: old.name, change: "remove", current: serviceView(old, secret), proposed: null, direction: "unordered", notes: [] });
     }
     const headPackages = new Set(head.packages.map((p) => p.name));
     for (const old of base?.packages ?? []) {
         if (headPackages.has(old.name)) continue;
-        changes.push({
-            kind: "package",
-            subject: old.name,
-            change: "removed",
-            from: secret(`packages.${old.name}.version`, old.version),
-            direction: "unordered",
-            provenanceOnly: false,
-        });
+        changes.push({ kind: "package", name: old.name, change: "remove", current: packageView(old, secret), proposed: null, direction: "unordered", notes: [] });
     }
     return changes;
 }
@@ -108,22 +65,21 @@ function secretFields(base: StackConfig | undefined, head: StackConfig): SecretM
     return (field, value) => (isSecret(field) ? SECRET_TEXT : value);
 }
 
-function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): ReviewChange | undefined {
+/** The main image of a service pin, each field masked where it is secret. */
+function serviceView(pin: ServicePin, secret: SecretMask): PinView {
     const field = (name: string, value: string | undefined) => secret(`services.${pin.name}.${name}`, value);
+    return { image: field("image", pin.image), tag: field("tag", pin.tag), digest: field("digest", pin.digest) };
+}
+
+function packageView(pin: PackagePin, secret: SecretMask): PinView {
+    return { version: secret(`packages.${pin.name}.version`, pin.version) };
+}
+
+function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): PinChange | undefined {
     const sealValid = pin.provenance ? verifySeal(serviceSubject(pin), pin.provenance) : undefined;
+    const review = { provenance: pin.provenance, ...(sealValid === undefined ? {} : { sealValid }) };
     if (!old) {
-        return {
-            kind: "service",
-            subject: pin.name,
-            change: "added",
-            to: field("tag", pin.tag),
-            imageTo: field("image", pin.image),
-            digest: field("digest", pin.digest),
-            provenance: pin.provenance,
-            sealValid,
-            direction: "unordered",
-            provenanceOnly: false,
-        };
+        return { kind: "service", name: pin.name, change: "add", current: null, proposed: serviceView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
     }
     const diff = diffPin(old, pin, pin.scheme);
     const containers = diff.containers.map((line) => secret(`services.${pin.name}.${line.list}`, line.text) ?? "");
@@ -132,40 +88,36 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
     if (!artifactChanged && !provenanceChanged) return undefined;
     return {
         kind: "service",
-        subject: pin.name,
-        change: "changed",
-        from: field("tag", old.tag),
-        to: field("tag", pin.tag),
-        imageFrom: old.image !== pin.image ? field("image", old.image) : undefined,
-        imageTo: old.image !== pin.image ? field("image", pin.image) : undefined,
-        digestFrom: field("digest", old.digest),
-        digest: field("digest", pin.digest),
-        provenance: pin.provenance,
-        sealValid,
+        name: pin.name,
+        change: "update",
+        current: serviceView(old, secret),
+        proposed: serviceView(pin, secret),
         direction: diff.direction,
-        provenanceOnly: !artifactChanged,
+        notes: [],
         ...(containers.length > 0 ? { containers } : {}),
+        ...review,
+        provenanceOnly: !artifactChanged,
     };
 }
 
-function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): ReviewChange | undefined {
-    const field = (name: string, value: string | undefined) => secret(`packages.${pin.name}.${name}`, value);
+function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinChange | undefined {
     const sealValid = pin.provenance ? verifySeal(packageSubject(pin), pin.provenance) : undefined;
+    const review = { provenance: pin.provenance, ...(sealValid === undefined ? {} : { sealValid }) };
     if (!old) {
-        return { kind: "package", subject: pin.name, change: "added", to: field("version", pin.version), provenance: pin.provenance, sealValid, direction: "unordered", provenanceOnly: false };
+        return { kind: "package", name: pin.name, change: "add", current: null, proposed: packageView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
     }
     const artifactChanged = old.version !== pin.version || old.channel !== pin.channel;
     const provenanceChanged = JSON.stringify(old.provenance ?? null) !== JSON.stringify(pin.provenance ?? null);
     if (!artifactChanged && !provenanceChanged) return undefined;
     return {
         kind: "package",
-        subject: pin.name,
-        change: "changed",
-        from: field("version", old.version),
-        to: field("version", pin.version),
-        provenance: pin.provenance,
-        sealValid,
+        name: pin.name,
+        change: "update",
+        current: packageView(old, secret),
+        proposed: packageView(pin, secret),
         direction: direction("pep440", old.version, pin.version),
+        notes: [],
+        ...review,
         provenanceOnly: !artifactChanged,
     };
 }

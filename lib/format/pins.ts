@@ -1,4 +1,4 @@
-import type { PackagePin, ServicePin, StackConfig } from "../model";
+import type { PackagePin, Provenance, ServicePin, StackConfig } from "../model";
 import { containerLines, diffPin, direction, type Direction, promotedArtifact, samePin, shortPin } from "../pin";
 
 /** A pin reduced to what the tables show: image, tag, digest (services) or version (packages). */
@@ -76,27 +76,38 @@ function row(kind: MatrixRow["kind"], name: string, stacks: readonly StackConfig
     return { kind, name, stacks: cells, drift, containersDiffer, missing, tagMoved };
 }
 
-/** What promoting one pin would do to the target. */
-export type ChangeKind = "update" | "add" | "unchanged" | "only-in-target";
+/**
+ * What a change does to one pin: `add` (new), `update` (moved), `unchanged`, `remove` (the pin
+ * is gone), `only-in-target` (promotion leaves the target's pin as it is).
+ */
+export type ChangeKind = "add" | "update" | "unchanged" | "remove" | "only-in-target";
 
 /**
- * One row of `pinstack diff`: lib/pin's diffPin of the target's pin and the promoted one
- * (its direction and container lines), with what promotion adds (the change kind, notes).
+ * One row of every view of pin changes: `pinstack diff` (the target's pin now, and after
+ * promotion) and the pull request comment (the base's pin, and the working copy's). Both are
+ * lib/pin's diffPin of the two pins (its direction and container lines) plus what the view
+ * adds: notes for promotion, provenance and its seal for review.
  */
-export interface PromotionChange {
+export interface PinChange {
     readonly kind: "service" | "package";
     readonly name: string;
     readonly change: ChangeKind;
-    /** The target's pin now (null when it has none). */
+    /** The pin before (the target now, or the base); null when there is none. */
     readonly current: PinView | null;
-    /** The pin the source stack would give it (null when the source has none). */
+    /** The pin after (what promotion gives, or the working copy); null when there is none. */
     readonly proposed: PinView | null;
     /** For updates whose versions can be ordered: is it a move forward? */
     readonly direction: Direction;
     /** Notes people should see (digest resolved at promotion, image repository changes, ...). */
     readonly notes: readonly string[];
-    /** The init containers and sidecars the promotion changes, one line each; absent when none. */
+    /** The init containers and sidecars the change moves, one line each; absent when none. */
     readonly containers?: readonly string[];
+    /** Review: the proposed pin's provenance (written by `pinstack promote` / `rollback`). */
+    readonly provenance?: Provenance;
+    /** Review: whether that provenance's seal matches the pin; absent when there is none. */
+    readonly sealValid?: boolean;
+    /** Review: only the provenance changed (the same artifact promoted again). */
+    readonly provenanceOnly?: boolean;
 }
 
 /**
@@ -104,8 +115,8 @@ export interface PromotionChange {
  * <from> compared with <to>'s pin, plus <to>'s pins that <from> lacks (left as they are).
  * A service is unchanged exactly when promote would not move it (lib/pin's samePin, as promote asks).
  */
-export function pinDiff(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PromotionChange[] {
-    const changes: PromotionChange[] = [];
+export function promotionChanges(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PinChange[] {
+    const changes: PinChange[] = [];
     const targetServices = new Map(to.services.map((s) => [s.name, s]));
     for (const source of from.services) {
         const target = targetServices.get(source.name);

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { commentMarker, diffPins, GITHUB_COMMENT_LIMIT, parsePreview, Redactor, renderComment, secretValuesFromConfig } from "../../../lib/ci";
+import { commentMarker, reviewChanges, GITHUB_COMMENT_LIMIT, parsePreview, Redactor, renderComment, secretValuesFromConfig } from "../../../lib/ci";
 import type { CommentInput } from "../../../lib/ci";
 import { PinstackError } from "../../../lib/errors";
 import { hugeDigest, hugeEvents, hugeShape } from "../../fixtures/preview/huge";
@@ -15,7 +15,7 @@ const head = stackFromYaml(
 function input(overrides: Partial<CommentInput> = {}): CommentInput {
     return {
         stack: "production",
-        pinChanges: diffPins(base, head),
+        pinChanges: reviewChanges(base, head),
         preview: parsePreview(readFixture("preview/production-events.jsonl"), "production-events.jsonl"),
         base: { ref: "origin/main", commit: "4f2a9c1e0b7d4f2a9c1e0b7d4f2a9c1e0b7d4f2a", stackFileExisted: true },
         commit: "0b7d4f2a9c1e0b7d4f2a9c1e0b7d4f2a9c1e0b7d",
@@ -54,7 +54,7 @@ describe("lib/ci: the pull request comment", () => {
     it("shows a change to a sidecar alone as a pin change, the container named on its own line", () => {
         const withProxy = (tag: string) =>
             stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A, version: "10.8.4" }).replace("      scheme: calver\n", `      scheme: calver\n      sidecars:\n        - name: proxy\n          image: ghcr.io/example/proxy\n          tag: ${tag}\n`));
-        const out = renderComment(input({ pinChanges: diffPins(withProxy("2.0.1"), withProxy("2.0.2")) }));
+        const out = renderComment(input({ pinChanges: reviewChanges(withProxy("2.0.1"), withProxy("2.0.2")) }));
         assert.equal(lines(out).find((l) => l.startsWith("| service `backend`")), "| service `backend` | `2023.04.2` (containers changed)<br>sidecar proxy: 2.0.1 → 2.0.2 | `sha256:4c1b4c1b4c1b` | none: typed in, not promoted |");
         assert.match(lines(out)[3], /^\*\*1 pin change\*\*/);
     });
@@ -64,7 +64,7 @@ describe("lib/ci: the pull request comment", () => {
         const withLines = (extra: string) =>
             stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.04.2", digest: DIGEST_A, version: "10.8.4" }).replace("      scheme: calver\n", `      scheme: calver\n${extra}`));
         const entry = (name: string, tag: string, digest?: string) => `        - name: ${name}\n          image: ghcr.io/example/${name}\n          tag: ${tag}\n${digest ? `          digest: ${digest}\n` : ""}`;
-        const comment = (before: string, after: string) => renderComment(input({ pinChanges: diffPins(withLines(before), withLines(after)) }));
+        const comment = (before: string, after: string) => renderComment(input({ pinChanges: reviewChanges(withLines(before), withLines(after)) }));
 
         it("an init container's tag", () => {
             const row = backendRow(comment(`      initContainers:\n${entry("warm", "1.0.0")}`, `      initContainers:\n${entry("warm", "1.1.0")}`));
@@ -130,7 +130,7 @@ describe("lib/ci: the pull request comment", () => {
 
     it("names the base commit, or says the stack file is new", () => {
         assert.match(text, /Preview of `0b7d4f2a9c1e`; pins compared with `origin\/main` \(`4f2a9c1e0b7d`\)\./);
-        const fresh = renderComment(input({ base: { ref: "origin/main", stackFileExisted: false }, pinChanges: diffPins(undefined, head) }));
+        const fresh = renderComment(input({ base: { ref: "origin/main", stackFileExisted: false }, pinChanges: reviewChanges(undefined, head) }));
         assert.match(fresh, /`Pulumi\.production\.yaml` does not exist on `origin\/main`, so every pin is new\./);
         assert.match(fresh, /\| service `backend` \| added: `2023\.05\.1`<br>image `ghcr\.io\/example\/backend` \|/);
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { diffPins, parsePreview, renderComment } from "../../../lib/ci";
+import { reviewChanges, parsePreview, renderComment } from "../../../lib/ci";
 import { loadStack } from "../../../lib/config";
 import { fixtures } from "./helpers";
 
@@ -16,7 +16,7 @@ export function exampleComment(): string {
     const head = loadStack(path.join(promotion, "head"), "staging");
     return renderComment({
         stack: "staging",
-        pinChanges: diffPins(base, head),
+        pinChanges: reviewChanges(base, head),
         preview: parsePreview(fs.readFileSync(path.join(fixtures, "preview", "recorded", "staging-promotion-events.jsonl"), "utf8"), "preview.json"),
         base: { ref: "origin/main", commit: "4f2a9c1e0b7d5a3c2e1f0a9b8c7d6e5f4a3b2c1d", stackFileExisted: true },
         commit: "9b1c7e2d4f6a8b0c1d2e3f4a5b6c7d8e9f0a1b2c",

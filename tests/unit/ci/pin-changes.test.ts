@@ -1,8 +1,13 @@
 import { strict as assert } from "assert";
-import { diffPins } from "../../../lib/ci";
+import { reviewChanges } from "../../../lib/ci";
+import type { PinChange } from "../../../lib/format";
 import { DIGEST_A, DIGEST_B, packageProvenance, serviceProvenance, stackFromYaml, stackYaml } from "./helpers";
 
 const IMAGE = "ghcr.io/example/backend";
+
+/** The version a row moves from and to: a package's version, a service's main tag. */
+const from = (change: PinChange) => change.current?.version ?? change.current?.tag;
+const to = (change: PinChange) => change.proposed?.version ?? change.proposed?.tag;
 
 function production(options: Omit<Parameters<typeof stackYaml>[0], "environment">) {
     return stackFromYaml("production", stackYaml({ environment: "production", ...options }));
@@ -11,71 +16,68 @@ function production(options: Omit<Parameters<typeof stackYaml>[0], "environment"
 describe("lib/ci: pin changes between the base and the working copy of a stack file", () => {
     it("no change, no rows", () => {
         const stack = production({ tag: "2023.05.1", digest: DIGEST_A });
-        assert.deepEqual(diffPins(stack, stack), []);
+        assert.deepEqual(reviewChanges(stack, stack), []);
     });
 
     it("a promoted service: from -> to, both digests, provenance with a valid seal, direction up", () => {
         const provenance = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B });
-        const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance }));
+        const [change] = reviewChanges(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance }));
         assert.deepEqual(change, {
             kind: "service",
-            subject: "backend",
-            change: "changed",
-            from: "2023.04.2",
-            to: "2023.05.1",
-            imageFrom: undefined,
-            imageTo: undefined,
-            digestFrom: DIGEST_A,
-            digest: DIGEST_B,
+            name: "backend",
+            change: "update",
+            current: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A },
+            proposed: { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B },
+            direction: "upgrade",
+            notes: [],
             provenance,
             sealValid: true,
-            direction: "upgrade",
             provenanceOnly: false,
         });
     });
 
     it("a move backwards is a downgrade", () => {
-        const [change] = diffPins(production({ tag: "2023.05.1" }), production({ tag: "2023.04.2" }));
+        const [change] = reviewChanges(production({ tag: "2023.05.1" }), production({ tag: "2023.04.2" }));
         assert.equal(change.direction, "downgrade");
     });
 
     it("a provenance copied from another pin (or a tag edited after promotion) has a broken seal", () => {
         const sealedForOtherTag = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.2", digest: DIGEST_B });
-        const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance: sealedForOtherTag }));
+        const [change] = reviewChanges(production({ tag: "2023.04.2", digest: DIGEST_A }), production({ tag: "2023.05.1", digest: DIGEST_B, provenance: sealedForOtherTag }));
         assert.equal(change.sealValid, false);
     });
 
     it("a digest pinned or dropped with the same tag is a change", () => {
-        const [pinned] = diffPins(production({ tag: "2023.05.1" }), production({ tag: "2023.05.1", digest: DIGEST_A }));
-        assert.deepEqual([pinned.digestFrom, pinned.digest, pinned.direction], [undefined, DIGEST_A, "same"]);
-        const [dropped] = diffPins(production({ tag: "2023.05.1", digest: DIGEST_A }), production({ tag: "2023.05.1" }));
-        assert.deepEqual([dropped.digestFrom, dropped.digest], [DIGEST_A, undefined]);
+        const [pinned] = reviewChanges(production({ tag: "2023.05.1" }), production({ tag: "2023.05.1", digest: DIGEST_A }));
+        assert.deepEqual([pinned.current?.digest, pinned.proposed?.digest, pinned.direction], [undefined, DIGEST_A, "same"]);
+        const [dropped] = reviewChanges(production({ tag: "2023.05.1", digest: DIGEST_A }), production({ tag: "2023.05.1" }));
+        assert.deepEqual([dropped.current?.digest, dropped.proposed?.digest], [DIGEST_A, undefined]);
     });
 
     it("the same artifact promoted again: a provenance-only change", () => {
         const before = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A }, { reason: "first" });
         const after = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A }, { reason: "again" });
-        const [change] = diffPins(production({ tag: "2023.05.1", digest: DIGEST_A, provenance: before }), production({ tag: "2023.05.1", digest: DIGEST_A, provenance: after }));
+        const [change] = reviewChanges(production({ tag: "2023.05.1", digest: DIGEST_A, provenance: before }), production({ tag: "2023.05.1", digest: DIGEST_A, provenance: after }));
         assert.equal(change.provenanceOnly, true);
         assert.equal(change.provenance?.reason, "again");
     });
 
     it("a package version change, with its provenance", () => {
         const provenance = packageProvenance("ukrdc-services", "10.8.5");
-        const changes = diffPins(production({ tag: "2023.05.1", version: "10.8.5rc1" }), production({ tag: "2023.05.1", version: "10.8.5", packageProvenance: provenance }));
+        const changes = reviewChanges(production({ tag: "2023.05.1", version: "10.8.5rc1" }), production({ tag: "2023.05.1", version: "10.8.5", packageProvenance: provenance }));
         assert.deepEqual(
-            changes.map((c) => [c.kind, c.subject, c.from, c.to, c.direction, c.sealValid]),
+            changes.map((c) => [c.kind, c.name, from(c), to(c), c.direction, c.sealValid]),
             [["package", "ukrdc-services", "10.8.5rc1", "10.8.5", "upgrade", true]],
         );
     });
 
     it("a new stack file: every pin is added", () => {
-        const changes = diffPins(undefined, production({ tag: "2023.05.1", digest: DIGEST_A }));
-        assert.deepEqual(changes.map((c) => [c.kind, c.subject, c.change, c.to]), [
-            ["service", "backend", "added", "2023.05.1"],
-            ["package", "ukrdc-services", "added", "10.8.5"],
+        const changes = reviewChanges(undefined, production({ tag: "2023.05.1", digest: DIGEST_A }));
+        assert.deepEqual(changes.map((c) => [c.kind, c.name, c.change, to(c)]), [
+            ["service", "backend", "add", "2023.05.1"],
+            ["package", "ukrdc-services", "add", "10.8.5"],
         ]);
-        assert.equal(changes[0].imageTo, IMAGE);
+        assert.equal(changes[0].proposed?.image, IMAGE);
     });
 
     it("services and packages that the change removes come last", () => {
@@ -84,17 +86,17 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
             "config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: ghcr.io/example/api\n      tag: 2023.05.1\n      scheme: calver\n    worker:\n      image: ghcr.io/example/worker\n      tag: 2023.05.1\n      scheme: calver\n  pinstack:packages:\n    old-lib: 1.2.3\n",
         );
         const head = stackFromYaml("staging", "config:\n  pinstack:environment: staging\n  pinstack:services:\n    api:\n      image: ghcr.io/example/api\n      tag: 2023.05.2\n      scheme: calver\n");
-        assert.deepEqual(diffPins(base, head).map((c) => [c.kind, c.subject, c.change, c.from, c.to]), [
-            ["service", "api", "changed", "2023.05.1", "2023.05.2"],
-            ["service", "worker", "removed", "2023.05.1", undefined],
-            ["package", "old-lib", "removed", "1.2.3", undefined],
+        assert.deepEqual(reviewChanges(base, head).map((c) => [c.kind, c.name, c.change, from(c), to(c)]), [
+            ["service", "api", "update", "2023.05.1", "2023.05.2"],
+            ["service", "worker", "remove", "2023.05.1", undefined],
+            ["package", "old-lib", "remove", "1.2.3", undefined],
         ]);
     });
 
     it("an image repository change is shown with both repositories", () => {
         const moved = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1" }).replace(IMAGE, "ghcr.io/example/backend-v2"));
-        const [change] = diffPins(production({ tag: "2023.05.1" }), moved);
-        assert.deepEqual([change.imageFrom, change.imageTo], [IMAGE, "ghcr.io/example/backend-v2"]);
+        const [change] = reviewChanges(production({ tag: "2023.05.1" }), moved);
+        assert.deepEqual([change.current?.image, change.proposed?.image], [IMAGE, "ghcr.io/example/backend-v2"]);
     });
 
     it("a pin field that is secure: is refused before any diff is made, naming the key", () => {
@@ -112,15 +114,15 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
         const sidecars = (...entries: string[]) => `      sidecars:\n${entries.join("")}`;
 
         it("a sidecar's tag alone is a pin change, said in one line", () => {
-            const [change] = diffPins(withContainers(sidecars(sidecar("proxy", "2.0.1"))), withContainers(sidecars(sidecar("proxy", "2.0.2"))));
-            assert.deepEqual([change.change, change.from, change.to, change.provenanceOnly, change.direction], ["changed", "2023.05.1", "2023.05.1", false, "same"]);
+            const [change] = reviewChanges(withContainers(sidecars(sidecar("proxy", "2.0.1"))), withContainers(sidecars(sidecar("proxy", "2.0.2"))));
+            assert.deepEqual([change.change, from(change), to(change), change.provenanceOnly, change.direction], ["update", "2023.05.1", "2023.05.1", false, "same"]);
             assert.deepEqual(change.containers, ["sidecar proxy: 2.0.1 → 2.0.2"]);
         });
 
         it("added, removed, re-imaged and reordered containers are each named", () => {
             const before = withContainers(init(sidecar("migrate", "1.0.0"), sidecar("warm", "1.0.0")) + sidecars(sidecar("proxy", "2.0.1"), sidecar("debug", "0.1.0")));
             const after = withContainers(init(sidecar("warm", "1.0.0"), sidecar("migrate", "1.0.0")) + sidecars(sidecar("proxy", "2.0.1", "docker.io/evil/proxy"), sidecar("metrics", "1.4.0")));
-            const [change] = diffPins(before, after);
+            const [change] = reviewChanges(before, after);
             assert.deepEqual(change.containers, [
                 "init containers reordered: warm, migrate",
                 `sidecar proxy: ${PROXY}:2.0.1 → docker.io/evil/proxy:2.0.1`,
@@ -131,7 +133,7 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
 
         it("unchanged containers add nothing: the same stack has no pin change", () => {
             const stack = withContainers(sidecars(sidecar("proxy", "2.0.1")));
-            assert.deepEqual(diffPins(stack, stack), []);
+            assert.deepEqual(reviewChanges(stack, stack), []);
         });
 
         it("a container whose field is secure: in the stack file is refused by name, never its value", () => {
@@ -142,7 +144,7 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
         it("the seal shown covers the containers: one sealed without them does not match", () => {
             const sealedWithout = serviceProvenance("backend", { image: IMAGE, tag: "2023.05.1", digest: DIGEST_A });
             const text = stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_A, provenance: sealedWithout }).replace("      scheme: calver\n", `      scheme: calver\n${sidecars(sidecar("proxy", "2.0.1"))}`);
-            const [change] = diffPins(production({ tag: "2023.04.2", digest: DIGEST_A }), stackFromYaml("production", text));
+            const [change] = reviewChanges(production({ tag: "2023.04.2", digest: DIGEST_A }), stackFromYaml("production", text));
             assert.equal(change.sealValid, false);
         });
     });

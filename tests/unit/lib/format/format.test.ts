@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { colorEnabled, painter, pinDiff, pinMatrix, renderTable, shortDigest, visibleLength } from "../../../../lib/format";
+import { colorEnabled, painter, promotionChanges, pinMatrix, renderTable, shortDigest, visibleLength } from "../../../../lib/format";
 import { DIGEST, makeStack, OTHER_DIGEST } from "../rules/fixtures";
 
 describe("lib/format: tables and colour", () => {
@@ -56,14 +56,14 @@ describe("lib/format: pin matrix and diff", () => {
             "pinstack:services": { backend: { image: "ghcr.io/example/backend", tag: "2023.06.1", scheme: "calver", digest: DIGEST }, worker: { image: "ghcr.io/example/worker", tag: "2.0.0" } },
             "pinstack:packages": { lib: "10.8.4" },
         });
-        const changes = pinDiff(from, to, { targetRequiresDigest: true });
+        const changes = promotionChanges(from, to, { targetRequiresDigest: true });
         const by = (name: string) => changes.find((c) => c.name === name);
         assert.deepEqual([by("backend")?.change, by("backend")?.direction], ["update", "downgrade"]);
         assert.match(by("backend")?.notes.join() ?? "", /requires a digest/);
         assert.equal(by("api")?.change, "add");
         assert.equal(by("worker")?.change, "only-in-target");
         assert.deepEqual([by("lib")?.change, by("lib")?.direction], ["update", "upgrade"]);
-        const same = pinDiff(to, to);
+        const same = promotionChanges(to, to);
         assert.ok(same.every((c) => c.change === "unchanged"));
     });
 });
