@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { badInput } from "../../lib/errors";
-import type { painter as Painter, PinChange } from "../../lib/format";
+import type { painter as Painter, PinComparison } from "../../lib/format";
 import type { RuleId, StackConfig, Violation } from "../../lib/model";
 // The libraries load inside the action, so other commands do not pay for them at start-up.
 
@@ -42,7 +42,8 @@ digests are left out: promote writes the one and resolves the other).`,
                 refusedBy: c.change === "update" || c.change === "add" ? (refusals.get(`${c.kind}:${c.name}`) ?? []) : [],
             }));
             if (options.json) {
-                process.stdout.write(changes.map((c) => jsonLine(c)).join(""));
+                // The documented --json names the two pins current and proposed (the target's now, and after promotion).
+                process.stdout.write(changes.map(({ kind, name, change, before, after, ...rest }) => jsonLine({ kind, name, change, current: before, proposed: after, ...rest })).join(""));
                 return;
             }
             const paint = painter(colorEnabled());
@@ -54,7 +55,7 @@ digests are left out: promote writes the one and resolves the other).`,
             }
             const table = {
                 headers: ["KIND", "NAME", `${to.stack.toUpperCase()} NOW`, "", `AFTER (FROM ${from.stack.toUpperCase()})`, "NOTE"],
-                rows: shown.map((c) => [c.kind, c.name, pinText(c.current), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.proposed), note(c, paint)]),
+                rows: shown.map((c) => [c.kind, c.name, pinText(c.before), c.change === "unchanged" || c.change === "only-in-target" ? "" : "->", pinText(c.after), note(c, paint)]),
             };
             process.stdout.write(renderTable(table));
             process.stdout.write(`\n${updates} change${updates === 1 ? "" : "s"} promoting ${from.stack} -> ${to.stack}${to.hold ? paint("yellow", ` (${to.stack} is on hold: only rollbacks pass)`) : ""}\n`);
@@ -84,7 +85,7 @@ function previewRefusals(from: StackConfig, to: StackConfig, evaluate: (config: 
     return byPin;
 }
 
-function note(change: PinChange & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
+function note(change: PinComparison & { refusedBy: readonly RuleId[] }, paint: ReturnType<typeof Painter>): string {
     const parts: string[] = [];
     if (change.refusedBy.length) parts.push(paint("red", `refused by ${change.refusedBy.join(", ")}`));
     if (change.change === "add") parts.push(paint("green", "new"));

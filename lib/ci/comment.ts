@@ -1,5 +1,5 @@
 import { badInput } from "../errors";
-import type { PinChange, PinView } from "../format";
+import type { PinComparison, PinView } from "../format";
 import type { Violation } from "../model";
 import { cell, code, plural, row, tableHeader } from "./markdown";
 import { shortDigest } from "../pin";
@@ -31,7 +31,7 @@ export function commentMarker(stack: string): string {
 
 export interface CommentInput {
     readonly stack: string;
-    readonly pinChanges: readonly PinChange[];
+    readonly pinChanges: readonly PinComparison[];
     readonly preview: PreviewResult;
     /** Where the "from" pins came from. */
     readonly base: { readonly ref: string; readonly commit?: string; readonly stackFileExisted: boolean };
@@ -98,7 +98,7 @@ function shortSha(sha: string): string {
 
 // ---------------------------------------------------------------------------- pins
 
-function pinSection(changes: readonly PinChange[]): Section {
+function pinSection(changes: readonly PinComparison[]): Section {
     return {
         // The pins are what the reviewer approves: they get the room first.
         priority: 0,
@@ -110,20 +110,20 @@ function pinSection(changes: readonly PinChange[]): Section {
     };
 }
 
-const ARROWS: Readonly<Record<PinChange["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
+const ARROWS: Readonly<Record<PinComparison["direction"], string>> = { upgrade: " (up)", downgrade: " (**down**)", same: "", unordered: "" };
 
-function pinRow(change: PinChange): string {
+function pinRow(change: PinComparison): string {
     const subject = `${change.kind} ${code(change.name)}`;
-    const from = versionOf(change.current);
-    const to = versionOf(change.proposed);
+    const from = versionOf(change.before);
+    const to = versionOf(change.after);
     let move: string;
     if (change.change === "add") move = `added: ${version(to)}`;
     else if (change.change === "remove") move = `**removed** (was ${version(from)})`;
     else if (change.provenanceOnly) move = `${version(to)} (unchanged; provenance updated)`;
     else if (from === to && change.containers) move = `${version(to)} (containers changed)`;
     else move = `${version(from)} → ${version(to)}${ARROWS[change.direction]}`;
-    const imageFrom = change.current?.image;
-    const imageTo = change.proposed?.image;
+    const imageFrom = change.before?.image;
+    const imageTo = change.after?.image;
     if (change.change === "add" ? imageTo !== undefined : change.change === "update" && imageFrom !== imageTo) {
         move += `<br>image ${change.change === "update" && imageFrom !== undefined ? `${code(imageFrom)} → ` : ""}${code(imageTo ?? "")}`;
     }
@@ -140,9 +140,9 @@ function version(value: string | undefined): string {
     return value === undefined || value === "" ? "(none)" : code(value);
 }
 
-function digestCell(change: PinChange): string {
-    const before = change.current?.digest;
-    const after = change.proposed?.digest;
+function digestCell(change: PinComparison): string {
+    const before = change.before?.digest;
+    const after = change.after?.digest;
     if (change.change === "remove") return before ? code(shortDigest(before)) : "—";
     if (before !== undefined && after !== undefined && before !== after) {
         return `${code(shortDigest(before))} → ${code(shortDigest(after))}`;
@@ -151,7 +151,7 @@ function digestCell(change: PinChange): string {
     return after !== undefined ? code(shortDigest(after)) : "—";
 }
 
-function provenanceCell(change: PinChange): string {
+function provenanceCell(change: PinComparison): string {
     if (change.change === "remove") return "—";
     const p = change.provenance;
     if (!p) return "none: typed in, not promoted";

@@ -1,4 +1,4 @@
-import type { PinChange, PinView } from "../format";
+import type { PinComparison, PinView } from "../format";
 import type { PackagePin, ServicePin, StackConfig } from "../model";
 import { diffPin, direction } from "../pin";
 import { packageSubject, serviceSubject, verifySeal } from "../provenance";
@@ -7,7 +7,7 @@ import { packageSubject, serviceSubject, verifySeal } from "../provenance";
  * What a change to one stack file does to its pins: the base version of
  * `Pulumi.<stack>.yaml` against the working copy, as rows of the pull request comment. The
  * diff of each service is lib/pin's diffPin (exact: a digest dropped is a change); a row
- * (lib/format's PinChange, the row `pinstack diff` shows too) adds what review needs besides:
+ * (lib/format's PinComparison, the row `pinstack diff` shows too) adds what review needs besides:
  * the provenance and whether its seal holds. A value that is `secure:` on either side is shown
  * as [secret].
  */
@@ -19,8 +19,8 @@ export const SECRET_TEXT = "[secret]";
  * Pin changes from `base` (undefined: the stack file is new) to `head`, services first,
  * each group in head's order, removed pins last.
  */
-export function reviewChanges(base: StackConfig | undefined, head: StackConfig): PinChange[] {
-    const changes: PinChange[] = [];
+export function reviewChanges(base: StackConfig | undefined, head: StackConfig): PinComparison[] {
+    const changes: PinComparison[] = [];
     const secret = secretFields(base, head);
     const baseServices = new Map((base?.services ?? []).map((s) => [s.name, s]));
     for (const pin of head.services) {
@@ -37,12 +37,12 @@ export function reviewChanges(base: StackConfig | undefined, head: StackConfig):
     const headServices = new Set(head.services.map((s) => s.name));
     for (const old of base?.services ?? []) {
         if (headServices.has(old.name)) continue;
-        changes.push({ kind: "service", name: old.name, change: "remove", current: serviceView(old, secret), proposed: null, direction: "unordered", notes: [] });
+        changes.push({ kind: "service", name: old.name, change: "remove", before: serviceView(old, secret), after: null, direction: "unordered", notes: [] });
     }
     const headPackages = new Set(head.packages.map((p) => p.name));
     for (const old of base?.packages ?? []) {
         if (headPackages.has(old.name)) continue;
-        changes.push({ kind: "package", name: old.name, change: "remove", current: packageView(old, secret), proposed: null, direction: "unordered", notes: [] });
+        changes.push({ kind: "package", name: old.name, change: "remove", before: packageView(old, secret), after: null, direction: "unordered", notes: [] });
     }
     return changes;
 }
@@ -75,11 +75,11 @@ function packageView(pin: PackagePin, secret: SecretMask): PinView {
     return { version: secret(`packages.${pin.name}.version`, pin.version) };
 }
 
-function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): PinChange | undefined {
+function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: SecretMask): PinComparison | undefined {
     const sealValid = pin.provenance ? verifySeal(serviceSubject(pin), pin.provenance) : undefined;
     const review = { provenance: pin.provenance, ...(sealValid === undefined ? {} : { sealValid }) };
     if (!old) {
-        return { kind: "service", name: pin.name, change: "add", current: null, proposed: serviceView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
+        return { kind: "service", name: pin.name, change: "add", before: null, after: serviceView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
     }
     const diff = diffPin(old, pin, pin.scheme);
     const containers = diff.containers.map((line) => secret(`services.${pin.name}.${line.list}`, line.text) ?? "");
@@ -90,8 +90,8 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
         kind: "service",
         name: pin.name,
         change: "update",
-        current: serviceView(old, secret),
-        proposed: serviceView(pin, secret),
+        before: serviceView(old, secret),
+        after: serviceView(pin, secret),
         direction: diff.direction,
         notes: [],
         ...(containers.length > 0 ? { containers } : {}),
@@ -100,11 +100,11 @@ function serviceChange(old: ServicePin | undefined, pin: ServicePin, secret: Sec
     };
 }
 
-function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinChange | undefined {
+function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: SecretMask): PinComparison | undefined {
     const sealValid = pin.provenance ? verifySeal(packageSubject(pin), pin.provenance) : undefined;
     const review = { provenance: pin.provenance, ...(sealValid === undefined ? {} : { sealValid }) };
     if (!old) {
-        return { kind: "package", name: pin.name, change: "add", current: null, proposed: packageView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
+        return { kind: "package", name: pin.name, change: "add", before: null, after: packageView(pin, secret), direction: "unordered", notes: [], ...review, provenanceOnly: false };
     }
     const artifactChanged = old.version !== pin.version || old.channel !== pin.channel;
     const provenanceChanged = JSON.stringify(old.provenance ?? null) !== JSON.stringify(pin.provenance ?? null);
@@ -113,8 +113,8 @@ function packageChange(old: PackagePin | undefined, pin: PackagePin, secret: Sec
         kind: "package",
         name: pin.name,
         change: "update",
-        current: packageView(old, secret),
-        proposed: packageView(pin, secret),
+        before: packageView(old, secret),
+        after: packageView(pin, secret),
         direction: direction("pep440", old.version, pin.version),
         notes: [],
         ...review,

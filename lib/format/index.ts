@@ -3,4 +3,4 @@ export { colorEnabled, painter, Style, visibleLength } from "./color";
 export { renderTable, Table } from "./table";
 export { shortDigest } from "../pin";
 export { checkReport, CheckResult, formatViolation, jsonLine, sortViolations } from "./report";
-export { ChangeKind, MatrixRow, packagePinView, PinChange, pinMatrix, pinText, PinView, promotionChanges, servicePinView } from "./pins";
+export { ChangeKind, MatrixRow, packagePinView, PinChange, PinComparison, pinMatrix, pinText, PinView, promotionChanges, servicePinView } from "./pins";

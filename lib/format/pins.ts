@@ -83,26 +83,33 @@ function row(kind: MatrixRow["kind"], name: string, stacks: readonly StackConfig
 export type ChangeKind = "add" | "update" | "unchanged" | "remove" | "only-in-target";
 
 /**
- * One row of every view of pin changes: `pinstack diff` (the target's pin now, and after
- * promotion) and the pull request comment (the base's pin, and the working copy's). Both are
- * lib/pin's diffPin of the two pins (its direction and container lines) plus what the view
- * adds: notes for promotion, provenance and its seal for review.
+ * One pin changed, as every command shows it: which pin, what kind of change, the pin before
+ * and after, and its init container and sidecar lines (lib/pin's diffPin). Each view extends
+ * it with what it adds: PinComparison (diff, the PR comment), PinMove (promote, rollback,
+ * hold), PinChangeRecord (history).
  */
 export interface PinChange {
     readonly kind: "service" | "package";
     readonly name: string;
     readonly change: ChangeKind;
-    /** The pin before (the target now, or the base); null when there is none. */
-    readonly current: PinView | null;
-    /** The pin after (what promotion gives, or the working copy); null when there is none. */
-    readonly proposed: PinView | null;
+    /** The pin before (the target now, the base); null when there was none. */
+    readonly before: PinView | null;
+    /** The pin after (what promotion gives, the working copy); null when there is none. */
+    readonly after: PinView | null;
+    /** The init containers and sidecars the change moves, one line each; absent when none. */
+    readonly containers?: readonly string[];
+}
+
+/**
+ * Two stacks' pins compared: `pinstack diff` (the target now, and after promotion) and the pull
+ * request comment (the base, and the working copy), both from lib/pin's diffPin.
+ */
+export interface PinComparison extends PinChange {
     /** For updates whose versions can be ordered: is it a move forward? */
     readonly direction: Direction;
     /** Notes people should see (digest resolved at promotion, image repository changes, ...). */
     readonly notes: readonly string[];
-    /** The init containers and sidecars the change moves, one line each; absent when none. */
-    readonly containers?: readonly string[];
-    /** Review: the proposed pin's provenance (written by `pinstack promote` / `rollback`). */
+    /** Review: the new pin's provenance (written by `pinstack promote` / `rollback`). */
     readonly provenance?: Provenance;
     /** Review: whether that provenance's seal matches the pin; absent when there is none. */
     readonly sealValid?: boolean;
@@ -115,8 +122,8 @@ export interface PinChange {
  * <from> compared with <to>'s pin, plus <to>'s pins that <from> lacks (left as they are).
  * A service is unchanged exactly when promote would not move it (lib/pin's samePin, as promote asks).
  */
-export function promotionChanges(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PinChange[] {
-    const changes: PinChange[] = [];
+export function promotionChanges(from: StackConfig, to: StackConfig, options: { targetRequiresDigest?: boolean } = {}): PinComparison[] {
+    const changes: PinComparison[] = [];
     const targetServices = new Map(to.services.map((s) => [s.name, s]));
     for (const source of from.services) {
         const target = targetServices.get(source.name);
@@ -129,8 +136,8 @@ export function promotionChanges(from: StackConfig, to: StackConfig, options: { 
             kind: "service",
             name: source.name,
             change: !target ? "add" : unchanged ? "unchanged" : "update",
-            current: target ? servicePinView(target) : null,
-            proposed: servicePinView(source),
+            before: target ? servicePinView(target) : null,
+            after: servicePinView(source),
             direction: direction(source.scheme, target?.tag, source.tag),
             notes,
             ...(containers.length > 0 ? { containers } : {}),
@@ -138,7 +145,7 @@ export function promotionChanges(from: StackConfig, to: StackConfig, options: { 
     }
     for (const target of to.services) {
         if (!from.services.some((s) => s.name === target.name)) {
-            changes.push({ kind: "service", name: target.name, change: "only-in-target", current: servicePinView(target), proposed: null, direction: "same", notes: [`${from.stack} has no ${target.name}; promote leaves it as it is`] });
+            changes.push({ kind: "service", name: target.name, change: "only-in-target", before: servicePinView(target), after: null, direction: "same", notes: [`${from.stack} has no ${target.name}; promote leaves it as it is`] });
         }
     }
     const targetPackages = new Map(to.packages.map((p) => [p.name, p]));
@@ -148,15 +155,15 @@ export function promotionChanges(from: StackConfig, to: StackConfig, options: { 
             kind: "package",
             name: source.name,
             change: !target ? "add" : target.version === source.version ? "unchanged" : "update",
-            current: target ? packagePinView(target) : null,
-            proposed: packagePinView(source),
+            before: target ? packagePinView(target) : null,
+            after: packagePinView(source),
             direction: direction("pep440", target?.version, source.version),
             notes: [],
         });
     }
     for (const target of to.packages) {
         if (!from.packages.some((p) => p.name === target.name)) {
-            changes.push({ kind: "package", name: target.name, change: "only-in-target", current: packagePinView(target), proposed: null, direction: "same", notes: [`${from.stack} has no ${target.name}; promote leaves it as it is`] });
+            changes.push({ kind: "package", name: target.name, change: "only-in-target", before: packagePinView(target), after: null, direction: "same", notes: [`${from.stack} has no ${target.name}; promote leaves it as it is`] });
         }
     }
     return changes;

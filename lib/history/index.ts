@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseStackFileText } from "../config";
-import { PinView } from "../format";
+import type { PinChange, PinView } from "../format";
 import { artifactOfEntry, containerLines, diffPin } from "../pin";
 import type { StackUpdate } from "../pulumi-cli";
 import { describeService, packageIdentity, pinsOfUpdate, RawPin, serviceIdentity } from "./deployed";
@@ -22,16 +22,11 @@ import { git, readBlobs, repoPath, repositoryRoot } from "./git";
 export { deploymentOf, pinsOfUpdate, serviceIdentity, packageIdentity, describeService } from "./deployed";
 export { repositoryRoot } from "./git";
 
-export interface PinChangeRecord {
-    readonly kind: "service" | "package";
-    readonly name: string;
+/** A pin an update changed (lib/format's PinChange), with the provenance written with the new pin. */
+export interface PinChangeRecord extends PinChange {
     readonly change: "add" | "remove" | "update";
-    readonly before: PinView | null;
-    readonly after: PinView | null;
     /** The provenance written with the new pin, when it has one. */
     readonly provenance: Readonly<Record<string, unknown>> | null;
-    /** The init containers and sidecars the update changes, one line each (lib/pin's diffPin); absent when none. */
-    readonly containers?: readonly string[];
 }
 
 export interface UpdateRecord {

@@ -5,7 +5,7 @@ import { runGit } from "../history/git";
 import { badInput, PinstackError, refused } from "../errors";
 import type { Provenance, StackConfig } from "../model";
 import type { StackUpdate } from "../pulumi-cli";
-import type { PinView } from "../format";
+import type { PinChange, PinView } from "../format";
 import { artifactOfEntry } from "../pin";
 import { SealSubject, serviceSubject } from "../provenance";
 
@@ -21,14 +21,9 @@ export interface Environment {
 }
 
 /** One pin a command changes, for the report and `--json`. */
-export interface PinMove {
-    readonly kind: "service" | "package";
-    readonly name: string;
+export interface PinMove extends PinChange {
     readonly change: "update" | "add";
-    readonly before: PinView | null;
     readonly after: PinView;
-    /** The init containers and sidecars the command changes, one line each (lib/pin's diffPin); absent when none. */
-    readonly containers?: readonly string[];
     readonly provenance: Provenance;
     /** The digest the registry gave the tag, when it was resolved. */
     readonly resolvedDigest?: string;

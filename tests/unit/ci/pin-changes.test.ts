@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import { reviewChanges } from "../../../lib/ci";
-import type { PinChange } from "../../../lib/format";
+import type { PinComparison } from "../../../lib/format";
 import { DIGEST_A, DIGEST_B, packageProvenance, serviceProvenance, stackFromYaml, stackYaml } from "./helpers";
 
 const IMAGE = "ghcr.io/example/backend";
 
 /** The version a row moves from and to: a package's version, a service's main tag. */
-const from = (change: PinChange) => change.current?.version ?? change.current?.tag;
-const to = (change: PinChange) => change.proposed?.version ?? change.proposed?.tag;
+const from = (change: PinComparison) => change.before?.version ?? change.before?.tag;
+const to = (change: PinComparison) => change.after?.version ?? change.after?.tag;
 
 function production(options: Omit<Parameters<typeof stackYaml>[0], "environment">) {
     return stackFromYaml("production", stackYaml({ environment: "production", ...options }));
@@ -26,8 +26,8 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
             kind: "service",
             name: "backend",
             change: "update",
-            current: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A },
-            proposed: { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B },
+            before: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A },
+            after: { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B },
             direction: "upgrade",
             notes: [],
             provenance,
@@ -49,9 +49,9 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
 
     it("a digest pinned or dropped with the same tag is a change", () => {
         const [pinned] = reviewChanges(production({ tag: "2023.05.1" }), production({ tag: "2023.05.1", digest: DIGEST_A }));
-        assert.deepEqual([pinned.current?.digest, pinned.proposed?.digest, pinned.direction], [undefined, DIGEST_A, "same"]);
+        assert.deepEqual([pinned.before?.digest, pinned.after?.digest, pinned.direction], [undefined, DIGEST_A, "same"]);
         const [dropped] = reviewChanges(production({ tag: "2023.05.1", digest: DIGEST_A }), production({ tag: "2023.05.1" }));
-        assert.deepEqual([dropped.current?.digest, dropped.proposed?.digest], [DIGEST_A, undefined]);
+        assert.deepEqual([dropped.before?.digest, dropped.after?.digest], [DIGEST_A, undefined]);
     });
 
     it("the same artifact promoted again: a provenance-only change", () => {
@@ -77,7 +77,7 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
             ["service", "backend", "add", "2023.05.1"],
             ["package", "ukrdc-services", "add", "10.8.5"],
         ]);
-        assert.equal(changes[0].proposed?.image, IMAGE);
+        assert.equal(changes[0].after?.image, IMAGE);
     });
 
     it("services and packages that the change removes come last", () => {
@@ -96,7 +96,7 @@ describe("lib/ci: pin changes between the base and the working copy of a stack f
     it("an image repository change is shown with both repositories", () => {
         const moved = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1" }).replace(IMAGE, "ghcr.io/example/backend-v2"));
         const [change] = reviewChanges(production({ tag: "2023.05.1" }), moved);
-        assert.deepEqual([change.current?.image, change.proposed?.image], [IMAGE, "ghcr.io/example/backend-v2"]);
+        assert.deepEqual([change.before?.image, change.after?.image], [IMAGE, "ghcr.io/example/backend-v2"]);
     });
 
     it("a pin field that is secure: is refused before any diff is made, naming the key", () => {
