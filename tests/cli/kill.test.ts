@@ -106,44 +106,42 @@ describe("pinstack promote killed at every step of its write (process)", functio
     ];
     // Every step with a ledger already there; without one (the first promotion) the two kinds of outcome.
     const cases = [...steps.map((s) => ({ ...s, withLedger: true })), ...steps.filter((s) => s.step === "temp-1-written" || s.step === "rename-0-done").map((s) => ({ ...s, withLedger: false }))];
-    {
-        for (const { step, outcome, withLedger } of cases) {
-            it(`killed at ${step}${withLedger ? "" : " (no ledger yet)"}: the next command ${outcome === "completed" ? "completes the write" : "rolls it back"}, the pair is consistent, nothing stray`, async () => {
-                const before = freshProject(withLedger);
-                await promoteKilledAt(step);
-                // What the promotion was writing, as it is on disk at the kill: renamed into place or still in its temporary.
-                const newStack = temporaryOf(STACK) ?? (project.read(STACK) !== before.stack ? project.read(STACK) : undefined);
-                const newLedger = temporaryOf(LEDGER) ?? (textOrNull(LEDGER) !== before.ledger ? textOrNull(LEDGER) : undefined);
-                if (step === "rename-0-done") {
-                    // The tear the journal exists for: the stack file is new, the ledger is not.
-                    assert.notEqual(project.read(STACK), before.stack);
-                    assert.equal(textOrNull(LEDGER), before.ledger);
-                }
-                assert.ok(strays().includes(".pinstack-journal.json"), "the journal is on disk while the write is under way");
+    for (const { step, outcome, withLedger } of cases) {
+        it(`killed at ${step}${withLedger ? "" : " (no ledger yet)"}: the next command ${outcome === "completed" ? "completes the write" : "rolls it back"}, the pair is consistent, nothing stray`, async () => {
+            const before = freshProject(withLedger);
+            await promoteKilledAt(step);
+            // What the promotion was writing, as it is on disk at the kill: renamed into place or still in its temporary.
+            const newStack = temporaryOf(STACK) ?? (project.read(STACK) !== before.stack ? project.read(STACK) : undefined);
+            const newLedger = temporaryOf(LEDGER) ?? (textOrNull(LEDGER) !== before.ledger ? textOrNull(LEDGER) : undefined);
+            if (step === "rename-0-done") {
+                // The tear the journal exists for: the stack file is new, the ledger is not.
+                assert.notEqual(project.read(STACK), before.stack);
+                assert.equal(textOrNull(LEDGER), before.ledger);
+            }
+            assert.ok(strays().includes(".pinstack-journal.json"), "the journal is on disk while the write is under way");
 
-                const next = await runPinstackAsync(["status"], { cwd: project.dir, env: env() });
-                assert.equal(next.code, 0, next.stderr);
-                assert.match(next.stderr, outcome === "completed" ? /was interrupted; completed it: every file now holds the new text/ : /was interrupted; rolled it back: every file holds the text it had before/);
-                assert.match(next.stderr, new RegExp(`${STACK}, ${LEDGER}`));
-                if (outcome === "rolled back") {
-                    assert.equal(project.read(STACK), before.stack);
-                    assert.equal(textOrNull(LEDGER), before.ledger);
-                } else {
-                    assert.ok(newStack !== undefined && newLedger !== undefined, "both new texts were on disk at the kill");
-                    assert.equal(project.read(STACK), newStack);
-                    assert.equal(project.read(LEDGER), newLedger);
-                    assert.match(project.read(STACK), /tag: 2023\.05\.1/);
-                    assert.equal(JSON.parse(project.read(LEDGER)).tags[`${registry.host}/example/backend:2023.05.1`].digest, backend.digest);
-                }
-                assert.deepEqual(strays(), []);
+            const next = await runPinstackAsync(["status"], { cwd: project.dir, env: env() });
+            assert.equal(next.code, 0, next.stderr);
+            assert.match(next.stderr, outcome === "completed" ? /was interrupted; completed it: every file now holds the new text/ : /was interrupted; rolled it back: every file holds the text it had before/);
+            assert.match(next.stderr, new RegExp(`${STACK}, ${LEDGER}`));
+            if (outcome === "rolled back") {
+                assert.equal(project.read(STACK), before.stack);
+                assert.equal(textOrNull(LEDGER), before.ledger);
+            } else {
+                assert.ok(newStack !== undefined && newLedger !== undefined, "both new texts were on disk at the kill");
+                assert.equal(project.read(STACK), newStack);
+                assert.equal(project.read(LEDGER), newLedger);
+                assert.match(project.read(STACK), /tag: 2023\.05\.1/);
+                assert.equal(JSON.parse(project.read(LEDGER)).tags[`${registry.host}/example/backend:2023.05.1`].digest, backend.digest);
+            }
+            assert.deepEqual(strays(), []);
 
-                // Recovered once: the command after that has nothing to say, and the promotion can be made (again).
-                const again = await runPinstackAsync(promoteArgs, { cwd: project.dir, env: env() });
-                assert.equal(again.code, 0, again.stderr);
-                assert.doesNotMatch(again.stderr, /interrupted/);
-                assert.deepEqual(strays(), []);
-            });
-        }
+            // Recovered once: the command after that has nothing to say, and the promotion can be made (again).
+            const again = await runPinstackAsync(promoteArgs, { cwd: project.dir, env: env() });
+            assert.equal(again.code, 0, again.stderr);
+            assert.doesNotMatch(again.stderr, /interrupted/);
+            assert.deepEqual(strays(), []);
+        });
     }
 
     it("a file changed after the kill is not overwritten: the next command refuses (exit 1) naming it, and the journal stays", async () => {
