@@ -37,7 +37,7 @@ export function readLimitedText(file: string, limit: ReadLimit = stackFileLimit)
         const stat = fs.fstatSync(fd);
         if (!stat.isFile()) throw badInput(`${file}: the ${limit.what} is not a regular file`, { fix: "point pinstack at the file itself" });
         if (stat.size > limit.bytes) {
-            throw badInput(`${file}: the ${limit.what} is ${mebibytes(stat.size)}, over pinstack's limit of ${mebibytes(limit.bytes)}`, {
+            throw badInput(`${file}: the ${limit.what} is ${mebibytes(stat.size, Math.ceil)}, over pinstack's limit of ${mebibytes(limit.bytes)}`, {
                 why: "a file that large is far past any real project and would take minutes and gigabytes to parse; pinstack refuses it unread",
                 fix: `check that ${file} is the file you meant (a generated or corrupted file?), or split the stack`,
             });
@@ -51,6 +51,7 @@ export function readLimitedText(file: string, limit: ReadLimit = stackFileLimit)
     }
 }
 
-function mebibytes(bytes: number): string {
-    return `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB (${bytes} bytes)`;
+/** `8 MiB (8388608 bytes)`; a file's size is rounded up, so one byte over 8 MiB does not read "8 MiB, over 8 MiB". */
+function mebibytes(bytes: number, round: (x: number) => number = Math.round): string {
+    return `${round((bytes / (1024 * 1024)) * 10) / 10} MiB (${bytes} bytes)`;
 }
