@@ -129,18 +129,26 @@ export function recoverInterruptedWrite(dir: string): Recovery | undefined {
     const landed = states.some((s) => s.state === "new");
     const pending = states.filter((s) => s.state === "old");
     const canComplete = landed && pending.every((s) => textOrNull(s.entry.temp) !== null && sha256(textOrNull(s.entry.temp) as string) === s.entry.newSha256);
-    let action: Recovery["action"];
-    if (canComplete) {
-        for (const { entry } of pending) fs.renameSync(entry.temp, entry.target);
-        for (const dirOf of new Set(pending.map((s) => path.dirname(s.entry.target)))) syncDirectory(dirOf);
-        action = "completed";
-    } else {
-        for (const { entry, state } of states) {
-            if (state !== "new") continue;
-            if (entry.old === null) fs.rmSync(entry.target, { force: true });
-            else replaceDurably(entry.target, entry.old);
+    const action: Recovery["action"] = canComplete ? "completed" : "rolled back";
+    try {
+        if (canComplete) {
+            for (const { entry } of pending) fs.renameSync(entry.temp, entry.target);
+            for (const dirOf of new Set(pending.map((s) => path.dirname(s.entry.target)))) syncDirectory(dirOf);
+        } else {
+            for (const { entry, state } of states) {
+                if (state !== "new") continue;
+                if (entry.old === null) fs.rmSync(entry.target, { force: true });
+                else replaceDurably(entry.target, entry.old);
+            }
         }
-        action = "rolled back";
+    } catch (err) {
+        // The journal stays, so the next command tries again; each step above is safe to repeat.
+        throw new PinstackError(
+            1,
+            `an interrupted pinstack write (pid ${journal.pid}) to ${journal.entries.map((e) => shown(e.file)).join(", ")} could not be ${action === "completed" ? "completed" : "rolled back"} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+            "the files may not yet be a consistent set; no other command runs until they are",
+            "check the directory's permissions and free space, then rerun any pinstack command",
+        );
     }
     for (const { entry } of states) removeQuietly(entry.temp);
     const targets = new Set(journal.entries.map((e) => e.target));

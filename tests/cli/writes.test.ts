@@ -47,6 +47,17 @@ describe("pinstack writes (process)", function () {
         });
     });
 
+    it("a symlink to nothing is bad input (exit 2), and stays as it was", () => {
+        const project = tempProject(threeStacks());
+        fs.rmSync(project.file("Pulumi.staging.yaml"));
+        fs.symlinkSync("gone/staging.yaml", project.file("Pulumi.staging.yaml"));
+        const { code, stderr } = hold(project.dir);
+        assert.equal(code, 2);
+        assert.match(stderr, /Pulumi\.staging\.yaml/);
+        assert.equal(fs.readlinkSync(project.file("Pulumi.staging.yaml")), "gone/staging.yaml");
+        assert.ok(!fs.existsSync(project.file("gone")));
+    });
+
     describe("read-only files", () => {
         it("a read-only (0444) stack file is refused with exit 2 naming it; nothing changes", () => {
             const project = tempProject(threeStacks());
