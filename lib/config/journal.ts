@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PinstackError, refused } from "../errors";
-import { processAlive, removeQuietly, replaceDurably, syncDirectory, temporaryOwner, textOrNull } from "./durable";
+import { processAlive, removeQuietly, replaceDurably, syncDirectory, temporaryOwner, temporaryPathFor, textOrNull } from "./durable";
 import { stepReached } from "./test-seam";
 
 /**
@@ -78,7 +78,7 @@ export function beginJournal(dir: string, entries: readonly JournalEntry[], noti
     if (recovery) notify(recovery.message);
     const journal: Journal = { version: 1, pid: process.pid, started: new Date().toISOString(), entries };
     const file = journalPath(dir);
-    const temp = path.join(dir, `.pinstack-journal.${process.pid}.${Date.now().toString(16).slice(-8).padStart(8, "0")}.tmp`);
+    const temp = temporaryPathFor(file);
     const fd = fs.openSync(temp, "wx", 0o644);
     try {
         fs.writeFileSync(fd, JSON.stringify(journal), "utf8");
@@ -86,6 +86,7 @@ export function beginJournal(dir: string, entries: readonly JournalEntry[], noti
     } finally {
         fs.closeSync(fd);
     }
+    stepReached("journal-temp-written");
     try {
         fs.linkSync(temp, file);
     } catch (err) {

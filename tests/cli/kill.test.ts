@@ -144,6 +144,18 @@ describe("pinstack promote killed at every step of its write (process)", functio
         });
     }
 
+    it("killed while the journal is written (before it is in place): the next command removes its temporary, the files are untouched", async () => {
+        const before = freshProject(true);
+        await promoteKilledAt("journal-temp-written");
+        assert.equal(strays().length, 1);
+        assert.match(strays()[0], /^\.\.pinstack-journal\.json\.\d+\.[0-9a-f]{8}\.tmp$/);
+        const next = await runPinstackAsync(["status"], { cwd: project.dir, env: env() });
+        assert.equal(next.code, 0, next.stderr);
+        assert.match(next.stderr, /removed 1 temporary file\(s\) an interrupted pinstack left/);
+        assert.deepEqual({ stack: project.read(STACK), ledger: textOrNull(LEDGER) }, before);
+        assert.deepEqual(strays(), []);
+    });
+
     it("a file changed after the kill is not overwritten: the next command refuses (exit 1) naming it, and the journal stays", async () => {
         freshProject(true);
         await promoteKilledAt("rename-0-done");
