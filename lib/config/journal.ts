@@ -127,49 +127,75 @@ export function recoverInterruptedWrite(dir: string): Recovery | undefined {
             `compare the files with git (git diff), put them right, then remove ${file}`,
         );
     }
-    const landed = states.some((s) => s.state === "new");
-    const pending = states.filter((s) => s.state === "old");
-    const canComplete = landed && pending.every((s) => textOrNull(s.entry.temp) !== null && sha256(textOrNull(s.entry.temp) as string) === s.entry.newSha256);
-    const action: Recovery["action"] = canComplete ? "completed" : "rolled back";
+    const action = decide(states);
     try {
-        if (canComplete) {
-            for (const { entry } of pending) fs.renameSync(entry.temp, entry.target);
-            for (const dirOf of new Set(pending.map((s) => path.dirname(s.entry.target)))) syncDirectory(dirOf);
-        } else {
-            for (const { entry, state } of states) {
-                if (state !== "new") continue;
-                if (entry.old === null) fs.rmSync(entry.target, { force: true });
-                else replaceDurably(entry.target, entry.old);
-            }
-        }
+        if (action === "completed") complete(states);
+        else rollBack(states);
     } catch (err) {
-        // The journal stays, so the next command tries again; each step above is safe to repeat.
+        // The journal stays, so the next command tries again; each step is safe to repeat.
         throw new PinstackError(
             1,
-            `an interrupted pinstack write (pid ${journal.pid}) to ${journal.entries.map((e) => shown(e.file)).join(", ")} could not be ${action === "completed" ? "completed" : "rolled back"} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+            `an interrupted pinstack write (pid ${journal.pid}) to ${journal.entries.map((e) => shown(e.file)).join(", ")} could not be ${action} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
             "the files may not yet be a consistent set; no other command runs until they are",
             "check the directory's permissions and free space, then rerun any pinstack command",
         );
     }
-    for (const { entry } of states) removeQuietly(entry.temp);
-    const targets = new Set(journal.entries.map((e) => e.target));
-    for (const dirOf of new Set(journal.entries.map((e) => path.dirname(e.target)))) {
-        removeDeadTemporaries(dirOf, (name) => [...targets].some((t) => path.dirname(t) === dirOf && name.startsWith(`.${path.basename(t)}.`)));
-    }
-    removeDeadTemporaries(dir, () => true);
-    fs.rmSync(file, { force: true });
-    syncDirectory(dir);
+    removeLeftovers(journal, dir);
     const names = journal.entries.map((e) => shown(e.file)).join(", ");
     const outcome = action === "completed" ? "completed it: every file now holds the new text" : "rolled it back: every file holds the text it had before";
     return { action, message: `pinstack: a write by pinstack (pid ${journal.pid}, ${journal.started}) to ${names} was interrupted; ${outcome}` };
+}
+
+type EntryState = "old" | "new" | "changed";
+
+interface EntryWithState {
+    readonly entry: JournalEntry;
+    readonly state: EntryState;
+}
+
+/**
+ * Completed once any file holds its new text (the write had passed every check and begun to
+ * land) and every other file's temporary still holds its new text; rolled back otherwise.
+ */
+function decide(states: readonly EntryWithState[]): "completed" | "rolled back" {
+    const landed = states.some((s) => s.state === "new");
+    const completable = states.filter((s) => s.state === "old").every((s) => {
+        const text = textOrNull(s.entry.temp);
+        return text !== null && sha256(text) === s.entry.newSha256;
+    });
+    return landed && completable ? "completed" : "rolled back";
+}
+
+function complete(states: readonly EntryWithState[]): void {
+    const pending = states.filter((s) => s.state === "old").map((s) => s.entry);
+    for (const entry of pending) fs.renameSync(entry.temp, entry.target);
+    for (const dirOf of new Set(pending.map((e) => path.dirname(e.target)))) syncDirectory(dirOf);
+}
+
+function rollBack(states: readonly EntryWithState[]): void {
+    for (const { entry, state } of states) {
+        if (state !== "new") continue;
+        if (entry.old === null) fs.rmSync(entry.target, { force: true });
+        else replaceDurably(entry.target, entry.old);
+    }
+}
+
+/** The journal's temporaries, other temporaries dead writers left beside its files and in `dir`, then the journal. */
+function removeLeftovers(journal: Journal, dir: string): void {
+    for (const entry of journal.entries) removeQuietly(entry.temp);
+    for (const dirOf of new Set(journal.entries.map((e) => path.dirname(e.target)))) {
+        const names = journal.entries.filter((e) => path.dirname(e.target) === dirOf).map((e) => `.${path.basename(e.target)}.`);
+        removeDeadTemporaries(dirOf, (name) => names.some((prefix) => name.startsWith(prefix)));
+    }
+    removeDeadTemporaries(dir, () => true);
+    fs.rmSync(journalPath(dir), { force: true });
+    syncDirectory(dir);
 }
 
 /** A path as messages name files: relative to where the command runs. */
 function shown(file: string): string {
     return path.relative(process.cwd(), path.resolve(file)) || file;
 }
-
-type EntryState = "old" | "new" | "changed";
 
 function stateOf(entry: JournalEntry): EntryState {
     const now = textOrNull(entry.target);

@@ -27,7 +27,7 @@ describe("pinstack size limits (process)", function () {
     });
     after(removeTempProjects);
 
-    const tooBig = /Pulumi\.staging\.yaml: the stack file is 50\.1 MiB \(52428\d\d\d bytes\), over pinstack's limit of 8 MiB \(8388608 bytes\)/;
+    const tooBig = /^error: Pulumi\.staging\.yaml: the stack file is 50\.1 MiB \(52428\d\d\d bytes\), over pinstack's limit of 8 MiB \(8388608 bytes\)/;
     const commands: Record<string, string[]> = {
         check: ["check"],
         "check --stack": ["check", "--stack", "staging"],
