@@ -36,12 +36,7 @@ export function readLimitedText(file: string, limit: ReadLimit = stackFileLimit)
     try {
         const stat = fs.fstatSync(fd);
         if (!stat.isFile()) throw badInput(`${file}: the ${limit.what} is not a regular file`, { fix: "point pinstack at the file itself" });
-        if (stat.size > limit.bytes) {
-            throw badInput(`${file}: the ${limit.what} is ${mebibytes(stat.size, Math.ceil)}, over pinstack's limit of ${mebibytes(limit.bytes)}`, {
-                why: "a file that large is far past any real project and would take minutes and gigabytes to parse; pinstack refuses it unread",
-                fix: `check that ${file} is the file you meant (a generated or corrupted file?), or split the stack`,
-            });
-        }
+        assertWithinLimit(file, stat.size, limit);
         return fs.readFileSync(fd, "utf8");
     } catch (err) {
         if (err instanceof PinstackError) throw err;
@@ -49,6 +44,15 @@ export function readLimitedText(file: string, limit: ReadLimit = stackFileLimit)
     } finally {
         fs.closeSync(fd);
     }
+}
+
+/** Bad input (exit 2) when `size` bytes of `file` (a path, or `commit:path` read from git) are over the limit. */
+export function assertWithinLimit(file: string, size: number, limit: ReadLimit = stackFileLimit): void {
+    if (size <= limit.bytes) return;
+    throw badInput(`${file}: the ${limit.what} is ${mebibytes(size, Math.ceil)}, over pinstack's limit of ${mebibytes(limit.bytes)}`, {
+        why: "a file that large is far past any real project and would take minutes and gigabytes to parse; pinstack refuses it unread",
+        fix: `check that ${file} is the file you meant (a generated or corrupted file?), or split the stack`,
+    });
 }
 
 /** `8 MiB (8388608 bytes)`; a file's size is rounded up, so one byte over 8 MiB does not read "8 MiB, over 8 MiB". */
