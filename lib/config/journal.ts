@@ -79,20 +79,24 @@ export function beginJournal(dir: string, entries: readonly JournalEntry[], noti
     const journal: Journal = { version: 1, pid: process.pid, started: new Date().toISOString(), entries };
     const file = journalPath(dir);
     const temp = temporaryPathFor(file);
-    const fd = fs.openSync(temp, "wx", 0o644);
     try {
-        fs.writeFileSync(fd, JSON.stringify(journal), "utf8");
-        fs.fsyncSync(fd);
-    } finally {
-        fs.closeSync(fd);
-    }
-    stepReached("journal-temp-written");
-    try {
+        // 0600: it holds the files' old text, for this user's next command only.
+        const fd = fs.openSync(temp, "wx", 0o600);
+        try {
+            fs.writeFileSync(fd, JSON.stringify(journal), "utf8");
+            fs.fsyncSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
+        stepReached("journal-temp-written");
         fs.linkSync(temp, file);
     } catch (err) {
         removeQuietly(temp);
         if ((err as NodeJS.ErrnoException).code === "EEXIST") throw busy(file, readJournal(file)?.pid);
-        throw err;
+        throw refused(`could not write the recovery journal ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+            why: "pinstack records a write before it changes any file, so a kill part-way can be recovered; nothing was written",
+            fix: "check the directory's permissions and free space, then rerun",
+        });
     }
     removeQuietly(temp);
     syncDirectory(dir);
@@ -242,7 +246,7 @@ function removeDeadTemporaries(dir: string, belongs: (name: string) => boolean):
 function busy(file: string, pid: number | undefined): PinstackError {
     return refused(`another pinstack${pid !== undefined ? ` (pid ${pid})` : ""} is writing in ${path.dirname(file)}`, {
         why: `${file} records a write that is still under way; two writers at once could lose a change`,
-        fix: "wait for it to finish, then rerun",
+        fix: `wait for it to finish, then rerun (if no pinstack runs, pid ${pid ?? "?"} is another program now: rerun once it ends, or compare the files ${file} names with git and remove it)`,
     });
 }
 
