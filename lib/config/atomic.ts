@@ -74,7 +74,7 @@ export function writeFilesAtomically(changes: readonly FileChange[], hooks: Tran
     const journalDir = path.dirname(path.resolve(pending[0].file));
     const endJournal = beginJournal(
         journalDir,
-        pending.map((change, i) => journalEntry(change.file, change.target, change.expected, change.text, temps[i])),
+        pending.map((change, i) => journalEntry(path.resolve(change.file), change.target, change.expected, change.text, temps[i])),
         hooks.notify ?? ((line) => process.stderr.write(`${line}\n`)),
     );
     const renamed: Target[] = [];

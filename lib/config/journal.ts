@@ -30,7 +30,7 @@ import { stepReached } from "./test-seam";
 export const JOURNAL_FILE = ".pinstack-journal.json";
 
 export interface JournalEntry {
-    /** The file as the command named it (for messages). */
+    /** The file as the command named it, made absolute (for messages, from wherever the next command runs). */
     readonly file: string;
     /** The absolute path written: a symlink's target. */
     readonly target: string;
