@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { recoverInterruptedWrite } from "../lib/config/journal";
 import { errorText, ExitCode, PinstackError } from "../lib/errors";
 import { usePresets } from "../lib/presets";
 import { presets } from "../stacks";
@@ -17,7 +18,10 @@ export function buildProgram(argv?: readonly string[]): Command {
         .version(packageVersion())
         .option("-C, --dir <path>", "project directory holding Pulumi.<stack>.yaml", process.cwd())
         .showHelpAfterError()
-        .exitOverride();
+        .exitOverride()
+        // Before any command reads the stack files: a write a killed pinstack left half done is
+        // completed or undone first (lib/config/journal.ts), so no command sees a torn pair.
+        .hook("preAction", () => recoverInterruptedWrites(program.opts().dir));
     const only = argv ? commandNamed(argv) : undefined;
     // `pinstack --version` needs no command at all.
     const versionOnly = only === undefined && argv !== undefined && argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V");
@@ -37,6 +41,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     } catch (err) {
         return reportError(err);
     }
+}
+
+function recoverInterruptedWrites(dir: string): void {
+    const recovery = recoverInterruptedWrite(path.resolve(dir));
+    if (recovery) process.stderr.write(`${recovery.message}\n`);
 }
 
 /** Works from the sources (cli/) and from the compiled tree (dist/cli/). */

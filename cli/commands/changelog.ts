@@ -2,6 +2,7 @@ import { Command } from "commander";
 import * as fs from "fs";
 import * as path from "path";
 import { readTextOrNull, writeFileAtomically } from "../../lib/config/atomic";
+import { STACK_FILE_LIMIT } from "../../lib/config/limits";
 import { badInput } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import { formatOf, isoDate, parseDateOption, releaseChangelog } from "../../lib/release";
@@ -46,7 +47,7 @@ Then: git commit -m "Update changelog for version <version>", git tag v<version>
             const dir: string = command.optsWithGlobals().dir;
             const file = options.file !== undefined ? path.resolve(dir, options.file) : DEFAULT_FILES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
             if (!file) throw badInput(`no change log in ${dir}`, { fix: `create ${DEFAULT_FILES[0]} (or pass --file <path>)` });
-            const text = readTextOrNull(file);
+            const text = readTextOrNull(file, { bytes: STACK_FILE_LIMIT, what: "change log" });
             if (text === null) throw badInput(`${file}: no such change log`, { fix: "check the path given to --file" });
             const date = isoDate(options.date !== undefined ? parseDateOption(options.date) : new Date());
             const shown = path.relative(process.cwd(), file) || file;

@@ -2,6 +2,7 @@ import { execFileSync } from "child_process";
 import { Command, Option } from "commander";
 import * as fs from "fs";
 import * as path from "path";
+import { assertWithinLimit, readLimitedText } from "../../lib/config/limits";
 import {
     changedStacks,
     DEFAULT_MAX_CHARS,
@@ -232,7 +233,7 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
         if (!fs.existsSync(options.baseDir) || !fs.statSync(options.baseDir).isDirectory()) {
             throw badInput(`--base-dir ${options.baseDir}: no such directory`, { fix: "pass the directory holding the base version of the stack files" });
         }
-        baseText = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+        baseText = readLimitedText(file) ?? undefined;
     } else {
         baseLabel = options.baseRef ?? "origin/main";
         baseCommit = mergeBase(dir, baseLabel);
@@ -342,11 +343,13 @@ function gitShowStackFile(dir: string, stack: string, commit: string): string | 
     for (const name of [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`]) {
         // `./` makes the path relative to dir, wherever dir is inside the repository.
         const spec = `${commit}:./${name}`;
+        let size: number;
         try {
-            git(dir, ["cat-file", "-e", spec]);
+            size = Number(git(dir, ["cat-file", "-s", spec]).trim());
         } catch {
             continue;
         }
+        assertWithinLimit(`${commit.slice(0, 12)}:${name}`, size);
         return git(dir, ["show", spec]);
     }
     return undefined;

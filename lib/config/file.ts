@@ -7,6 +7,7 @@ import { DuplicateKey, KeyOffsets, keyOffsets } from "./key-positions";
 import { pulumiNumber, pulumiTime } from "./pulumi-scalars";
 import { qualifyKey } from "./keys";
 import { lineColumn, Locator, offsetLocator } from "./locate";
+import { readLimitedText, stackFileLimit } from "./limits";
 
 /** A `Pulumi.<stack>.yaml` read from disk: its `config:` map as plain data, and where each key is. */
 export interface StackFile {
@@ -20,19 +21,12 @@ export interface StackFile {
 
 /**
  * Reads a stack file. Throws a bad-input PinstackError
- * (exit 2) for a missing or unreadable file, an empty file, malformed YAML (with its
+ * (exit 2) for a missing or unreadable file, one over the size limit (lib/config/limits), an empty file, malformed YAML (with its
  * line), or a file whose shape is not `config: {...}`.
  */
 export function readStackFile(file: string, options: { project?: string } = {}): StackFile {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw badInput(code === "ENOENT" ? `${file}: no such stack file` : `${file}: cannot read the stack file (${code ?? String(err)})`, {
-            fix: "check the path, or pass the project directory with -C <dir>",
-        });
-    }
+    const text = readLimitedText(file, stackFileLimit);
+    if (text === null) throw badInput(`${file}: no such stack file`, { fix: "check the path, or pass the project directory with -C <dir>" });
     return parseStackFileText(file, text, options);
 }
 

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseStackFileText } from "../config";
+import { readLimitedText } from "../config/limits";
 import type { PinChange, PinView } from "../format";
 import { artifactOfEntry, containerLines, diffPin } from "../pin";
 import type { StackUpdate } from "../pulumi-cli";
@@ -98,7 +99,7 @@ export function fileVersions(file: string): Version[] {
         });
     const texts = readBlobs(root, commits.map((c) => `${c.commit}:${rel}`));
     const versions: Version[] = commits.map((c, i) => ({ ...c, ...readVersion(file, texts[i]) }));
-    const working = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    const working = readLimitedText(file) ?? undefined;
     if (working !== undefined && (texts.length === 0 || working !== texts[0])) {
         versions.unshift({ commit: null, author: "", email: "", date: fs.statSync(file).mtime.toISOString(), message: "(not committed)", ...readVersion(file, working) });
     }

@@ -3,6 +3,7 @@ import { badInput } from "../errors";
 import type { StackConfig } from "../model";
 import { parseRepositoryName, qualifiedName } from "../reference";
 import { readTextOrNull } from "../config/atomic";
+import { ledgerLimit } from "../config/limits";
 
 /**
  * The tag -> digest ledger: "a tag that was promoted before must not now point at another
@@ -62,7 +63,7 @@ export function ledgerKey(image: string, tag: string): string {
 /** Reads the ledger (empty when the file does not exist). Bad input (exit 2) when it is not a ledger. */
 export function readLedger(dir: string): LoadedLedger {
     const file = ledgerPath(dir);
-    const text = readTextOrNull(file);
+    const text = readTextOrNull(file, ledgerLimit);
     if (text === null) return { file, text, ledger: { version: 1, tags: {} } };
     let parsed: unknown;
     try {

@@ -64,7 +64,8 @@ export function readStack(dir: string, stack: string): LoadedStack {
     if (!listStacks(dir).includes(stack)) return unreachable(loadStack(dir, stack));
     const file = path.resolve(stackFilePath(dir, stack));
     const display = path.relative(process.cwd(), file) || file;
-    const text = readTextOrNull(file);
+    // Read by the name messages use: a refusal (too big, unreadable) names the file as the others do.
+    const text = readTextOrNull(display);
     if (text === null) return unreachable(loadStack(dir, stack));
     const parsed = parseStackFileText(display, text);
     const config = parseStackConfig(stack, display, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });

@@ -73,6 +73,22 @@ describe("pinstack ci (as a process)", function () {
             assert.match(stdout, /`2023\.05\.1` → `2023\.06\.1`/);
         });
 
+        it("a base stack file over the size limit is refused (exit 2), from git and from --base-dir", () => {
+            const big = `${stagingBase}${"# padding\n".repeat(Math.ceil((9 * 1024 * 1024) / 10))}`;
+            project.git("checkout", "-q", "main");
+            project.write("Pulumi.staging.yaml", big);
+            const base = project.commit("a generated stack file");
+            project.write("Pulumi.staging.yaml", stagingHead);
+            project.write("preview.json", fixture("small.json"));
+            const fromGit = runPinstack(["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
+            assert.equal(fromGit.code, 2, fromGit.stderr);
+            assert.match(fromGit.stderr, new RegExp(`${base.slice(0, 12)}:Pulumi\\.staging\\.yaml: the stack file is 9\\.1 MiB \\(\\d+ bytes\\), over pinstack's limit of 8 MiB`));
+            const baseDir = tempProject({ "Pulumi.staging.yaml": big });
+            const fromDir = runPinstack(["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-dir", baseDir.dir], { cwd: project.dir });
+            assert.equal(fromDir.code, 2, fromDir.stderr);
+            assert.match(fromDir.stderr, /Pulumi\.staging\.yaml: the stack file is 9\.1 MiB/);
+        });
+
         it("a stack file new on this branch: every pin is added", () => {
             project.write("Pulumi.qa.yaml", stackYaml({ environment: "staging", tag: "2023.06.1" }));
             const { code, stdout } = runPinstack(["ci", "comment", "-s", "qa", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
