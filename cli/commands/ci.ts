@@ -28,6 +28,8 @@ import {
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
+import { earlierPinsOf } from "../../lib/history";
+import { parseStackHistory } from "../../lib/pulumi-cli";
 import type { StackConfig, Violation } from "../../lib/model";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
@@ -170,23 +172,33 @@ Example:
         });
 
     ci.command("hold-gate")
-        .description("refuse to deploy a stack on hold unless every changed pin is a rollback (lib/rules' hold rule)")
+        .description("refuse to deploy a stack on hold unless it runs what it runs now or pins it ran before (lib/rules' hold rule)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
-        .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update").conflicts("history"))
-        .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one ('-' for stdin)")
+        .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update (no history: no pin may move)").conflicts("history"))
+        .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one, and the pins every successful update ran are the ones a rollback may return to ('-' for stdin)")
         .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
-        .addHelpText("after", "\nExit 0: may deploy; exit 1: on hold and the change is not a rollback; exit 2: unreadable config or unknown ref.")
+        .addHelpText(
+            "after",
+            `
+On hold, every service and package must run what the deployed commit pins, or a pin that a
+successful update recorded in the history ran; a removed service or package is refused, and a
+\`rollback: true\` provenance counts for nothing (anyone can write one and recompute its seal).
+
+Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
+        )
         .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
-            const deployedRef = options.history !== undefined ? deployedCommitFromHistory(readInput(options.history, "--history"), options.history) : options.deployedRef;
+            const historyText = options.history !== undefined ? readInput(options.history, "--history") : undefined;
+            const deployedRef = historyText !== undefined ? deployedCommitFromHistory(historyText, options.history as string) : options.deployedRef;
+            const earlier = historyText !== undefined ? earlierPinsOf(parseStackHistory(historyText)) : undefined;
             let deployed: StackConfig | undefined;
             if (deployedRef) {
                 const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, deployedRef));
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed);
+            const verdict = holdGate(config, deployed, earlier);
             if (options.json) {
                 process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {

@@ -19,7 +19,7 @@ import { git, readBlobs, repoPath, repositoryRoot } from "./git";
  * set`, or a file version never committed) are listed on their own.
  */
 
-export { deploymentOf, pinsOfUpdate, serviceIdentity, packageIdentity, describeService } from "./deployed";
+export { deploymentOf, earlierPinsOf, pinsOfUpdate, serviceIdentity, packageIdentity, describeService } from "./deployed";
 export { repositoryRoot } from "./git";
 
 export interface PinChangeRecord {
