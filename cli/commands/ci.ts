@@ -7,9 +7,11 @@ import {
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
     deployedFacts,
+    earlierPinsFromHistory,
     formatLoadTestRecord,
     diffPins,
     GITHUB_COMMENT_LIMIT,
+    historyUpdates,
     holdGate,
     LOAD_TEST_MODES,
     LOAD_TEST_OUTCOMES,
@@ -29,7 +31,6 @@ import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackF
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
-import { parseStackHistory } from "../../lib/pulumi-cli";
 import type { StackConfig, Violation } from "../../lib/model";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
@@ -98,27 +99,33 @@ Example:
         });
 
     ci.command("policy-config")
-        .description("the policy pack config for a preview or update: policies/config.<stack>.json plus the deployed stack's hold and pins")
+        .description("the policy pack config for a preview or update: policies/config.<stack>.json plus the deployed stack's hold and pins, and the pins it ran before")
         .requiredOption("-s, --stack <stack>", "the stack being previewed or updated")
         .requiredOption("--outputs <file>", "output of `pulumi stack output --json` for the stack ('-' for stdin; {} when never deployed)")
+        .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
         .addHelpText(
             "after",
             `
-The hold policy judges a change against what runs now; a policy only sees the new program,
-so CI passes the deployed stack's hold flag and per-service references in the pack config.
+The hold policy judges a change against what runs now and what ran before; a policy only sees
+the new program, so CI passes the deployed stack's hold flag, per-service references and
+per-package versions (--outputs) and the pins of its successful updates (--history). Without
+--history, a stack on hold may not move any pin.
 
 Example:
   $ pulumi stack output -s production --json > outputs.json
-  $ pinstack ci policy-config -s production --outputs outputs.json -o policy-config.json
+  $ pulumi stack history -s production --json > history.json
+  $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; config?: string; output?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
-            const merged = withDeployedFacts(config, deployedFacts(readInput(options.outputs, "--outputs"), options.outputs));
+            const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
+            const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
+            const merged = withDeployedFacts(config, facts, earlier);
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -191,7 +198,7 @@ Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pi
             const config = loadStack(dir, options.stack);
             const historyText = options.history !== undefined ? readInput(options.history, "--history") : undefined;
             const deployedRef = historyText !== undefined ? deployedCommitFromHistory(historyText, options.history as string) : options.deployedRef;
-            const earlier = historyText !== undefined ? earlierPinsOf(parseStackHistory(historyText)) : undefined;
+            const earlier = historyText !== undefined ? earlierPinsOf(historyUpdates(historyText, options.history as string)) : undefined;
             let deployed: StackConfig | undefined;
             if (deployedRef) {
                 const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, deployedRef));

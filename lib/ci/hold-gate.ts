@@ -1,4 +1,5 @@
 import { badInput } from "../errors";
+import { parseStackHistory, type StackUpdate } from "../pulumi-cli";
 import type { StackConfig, Violation } from "../model";
 import type { EarlierPins } from "../rules";
 import { effectivePreset, evaluateStack } from "../rules";
@@ -52,14 +53,7 @@ export function holdGate(config: StackConfig, deployed: StackConfig | undefined,
  * Throws bad input (exit 2) when the text is not that command's output.
  */
 export function deployedCommitFromHistory(text: string, file: string): string | undefined {
-    let history: unknown;
-    try {
-        history = JSON.parse(text);
-    } catch (err) {
-        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack history --json`" });
-    }
-    if (!Array.isArray(history)) throw badInput(`${file}: expected a list of updates (the output of \`pulumi stack history --json\`)`);
-    for (const update of history) {
+    for (const update of historyList(text, file)) {
         if (typeof update !== "object" || update === null) continue;
         const { kind, result, environment } = update as { kind?: unknown; result?: unknown; environment?: unknown };
         if (kind !== "update" || result !== "succeeded") continue;
@@ -67,4 +61,23 @@ export function deployedCommitFromHistory(text: string, file: string): string | 
         return typeof head === "string" && /^[0-9a-f]{40}$/.test(head) ? head : undefined;
     }
     return undefined;
+}
+
+/** The updates of `pulumi stack history --json` output, newest first. Throws bad input (exit 2) when the text is not that output. */
+export function historyUpdates(text: string, file: string): StackUpdate[] {
+    if (historyList(text, file).some((u) => typeof u !== "object" || u === null || Array.isArray(u))) {
+        throw badInput(`${file}: every entry must be an update object (the output of \`pulumi stack history --json\`)`);
+    }
+    return parseStackHistory(text);
+}
+
+function historyList(text: string, file: string): unknown[] {
+    let history: unknown;
+    try {
+        history = JSON.parse(text);
+    } catch (err) {
+        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack history --json`" });
+    }
+    if (!Array.isArray(history)) throw badInput(`${file}: expected a list of updates (the output of \`pulumi stack history --json\`)`);
+    return history;
 }

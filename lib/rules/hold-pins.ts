@@ -47,30 +47,39 @@ export interface HoldCompareOptions {
  * without `earlier` nothing can be shown to have run before, so every difference is refused.
  */
 export function holdChanges(next: PinState, deployed: PinState, earlier: EarlierPins | undefined, options: HoldCompareOptions): HoldChange[] {
-    const out: HoldChange[] = [];
-    const unproven = (ran: boolean) =>
-        earlier ? (ran ? undefined : "the stack's update history has no successful update that ran it") : `no update history was given (${options.historySource}) to show the stack ran it before`;
-    for (const [name, pin] of next.services) {
-        const now = deployed.services.get(name);
-        if (now && samePin(pin, now, { digests: options.deployedDigests })) continue;
-        const why = unproven(earlier?.services.get(name)?.some((e) => samePin(pin, e, { digests: "exact" })) ?? false);
-        if (!why) continue;
-        out.push({ kind: "service", name, change: now ? "update" : "add", why: `${now ? `moved from the deployed ${describeArtifact(now, pin)}` : "added (not deployed now)"} to ${describeArtifact(pin)}, and ${why}` });
-    }
-    for (const name of deployed.services.keys()) {
-        if (!next.services.has(name)) out.push({ kind: "service", name, change: "remove", why: `removed: it runs ${describeArtifact(deployed.services.get(name)!)} now, and a removal is not a return to a pin` });
-    }
-    for (const [name, version] of next.packages) {
-        const now = deployed.packages.get(name);
-        if (now === version) continue;
-        const why = unproven(earlier?.packages.get(name)?.includes(version) ?? false);
-        if (!why) continue;
-        out.push({ kind: "package", name, change: now === undefined ? "add" : "update", why: `${now === undefined ? "added (not deployed now)" : `moved from the deployed ${now}`} to ${version}, and ${why}` });
-    }
-    for (const [name, version] of deployed.packages) {
-        if (!next.packages.has(name)) out.push({ kind: "package", name, change: "remove", why: `removed: ${version} is deployed now, and a removal is not a return to a pin` });
-    }
-    return out;
+    const changes = [
+        ...[...next.services].map(([name, pin]) => serviceHoldChange(name, pin, deployed.services.get(name), earlier, options)),
+        ...[...deployed.services].filter(([name]) => !next.services.has(name)).map(([name, pin]) => serviceHoldChange(name, undefined, pin, earlier, options)),
+        ...[...next.packages].map(([name, version]) => packageHoldChange(name, version, deployed.packages.get(name), earlier, options)),
+        ...[...deployed.packages].filter(([name]) => !next.packages.has(name)).map(([name, version]) => packageHoldChange(name, undefined, version, earlier, options)),
+    ];
+    return changes.filter((c): c is HoldChange => c !== undefined);
+}
+
+/** Hold's decision for one service: undefined when it may run `next` (undefined: not at all). */
+export function serviceHoldChange(name: string, next: Artifact | undefined, deployed: Artifact | undefined, earlier: EarlierPins | undefined, options: HoldCompareOptions): HoldChange | undefined {
+    if (!next) return deployed ? { kind: "service", name, change: "remove", why: `removed: it runs ${describeArtifact(deployed)} now, and a removal is not a return to a pin` } : undefined;
+    if (deployed && samePin(next, deployed, { digests: options.deployedDigests })) return undefined;
+    const why = unproven(earlier ? earlier.services.get(name)?.some((e) => samePin(next, e, { digests: "exact" })) ?? false : undefined, options);
+    if (!why) return undefined;
+    const from = deployed ? `moved from the deployed ${describeArtifact(deployed, next)}` : "added (not deployed now)";
+    return { kind: "service", name, change: deployed ? "update" : "add", why: `${from} to ${describeArtifact(next)}, and ${why}` };
+}
+
+/** Hold's decision for one package: undefined when it may run `next` (undefined: not at all). */
+export function packageHoldChange(name: string, next: string | undefined, deployed: string | undefined, earlier: EarlierPins | undefined, options: HoldCompareOptions): HoldChange | undefined {
+    if (next === undefined) return deployed !== undefined ? { kind: "package", name, change: "remove", why: `removed: ${deployed} is deployed now, and a removal is not a return to a pin` } : undefined;
+    if (next === deployed) return undefined;
+    const why = unproven(earlier ? earlier.packages.get(name)?.includes(next) ?? false : undefined, options);
+    if (!why) return undefined;
+    const from = deployed !== undefined ? `moved from the deployed ${deployed}` : "added (not deployed now)";
+    return { kind: "package", name, change: deployed !== undefined ? "update" : "add", why: `${from} to ${next}, and ${why}` };
+}
+
+/** Why a moved pin is not a return (`ran`: whether the history shows it; undefined: no history), or undefined when it is. */
+function unproven(ran: boolean | undefined, options: HoldCompareOptions): string | undefined {
+    if (ran === undefined) return `no update history was given (${options.historySource}) to show the stack ran it before`;
+    return ran ? undefined : "the stack's update history has no successful update that ran it";
 }
 
 /** `tag@digest`, with the init containers and sidecars that differ from `other` when given. */

@@ -22,7 +22,7 @@ export { packagePinProblem } from "./exact-package-pins";
 export { registryAllowed } from "./registry-allowed";
 export { provenanceProblem } from "./provenance";
 export { HoldInput, holdMessage, pinStateOf } from "./hold";
-export { collectEarlierPins, EarlierPins, EarlierPinsJson, earlierPinsFromJson, earlierPinsToJson, HoldChange, holdChanges, PinState } from "./hold-pins";
+export { collectEarlierPins, EarlierPins, EarlierPinsJson, earlierPinsFromJson, earlierPinsToJson, HoldChange, holdChanges, packageHoldChange, PinState, serviceHoldChange } from "./hold-pins";
 export { LOAD_TEST_MODES, LoadTestLabel, LoadTestMode, parseLoadTestLabel } from "./load-test-label";
 export { productionTagsFor } from "./production-branch-tag";
 export { checkRepository, RepositorySettings } from "./immutable-repositories";

@@ -187,8 +187,25 @@ describe("pinstack ci (as a process)", function () {
             const { code, stderr } = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "-o", "merged.json"], { cwd: project.dir });
             assert.equal(code, 0, stderr);
             assert.deepEqual(JSON.parse(project.read("merged.json")), {
-                hold: { enforcementLevel: "mandatory", preset: "production", onHold: true, holdReason: "incident #940", deployed: { backend: `${IMAGE}:2023.04.2@${DIGEST_A}` } },
+                hold: { enforcementLevel: "mandatory", preset: "production", onHold: true, holdReason: "incident #940", deployed: { backend: `${IMAGE}:2023.04.2@${DIGEST_A}` }, deployedPackages: {} },
             });
+        });
+
+        it("--history: adds the pins the stack's successful updates ran (hold.earlier); malformed history is bad input, nothing written", () => {
+            const history = JSON.stringify([
+                historyEntry({ minutesAgo: 5, result: "failed", config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.05.1" } }, "pinstack:packages": { "ukrdc-services": { version: "10.9.0" } } } }),
+                historyEntry({ minutesAgo: 60, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A } }, "pinstack:packages": { "ukrdc-services": { version: "10.8.5" } } } }),
+            ]);
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "policies/config.production.json": packConfig, "outputs.json": outputs, "history.json": history, "bad.json": "[1]" });
+            const { code, stderr } = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "--history", "history.json", "-o", "merged.json"], { cwd: project.dir });
+            assert.equal(code, 0, stderr);
+            const merged = JSON.parse(project.read("merged.json"));
+            assert.deepEqual(merged.hold.earlier, { services: { backend: [{ image: IMAGE, tag: "2023.04.2", digest: DIGEST_A }] }, packages: { "ukrdc-services": ["10.8.5"] } });
+            const before = snapshot(project.dir);
+            const bad = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "--history", "bad.json", "-o", "m.json"], { cwd: project.dir });
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /bad\.json: every entry must be an update object/);
+            assert.deepEqual(snapshot(project.dir), before);
         });
 
         it("a stack never deployed ({} on stdin): the config as it is", () => {

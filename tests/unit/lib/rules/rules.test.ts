@@ -14,7 +14,6 @@ import {
     rules,
 } from "../../../../lib/rules";
 import { presets } from "../../../../stacks";
-import { sealProvenance, serviceSubject } from "../../../../lib/provenance";
 import { DIGEST, goodProduction, makeStack, OTHER_DIGEST, promotedPackage, promotedService } from "./fixtures";
 
 const ids = (violations: readonly Violation[]) => violations.map((v) => v.rule);
