@@ -62,6 +62,7 @@ Examples:
         .addOption(new Option("--base-ref <ref>", "git ref whose Pulumi.<stack>.yaml holds the \"from\" pins (its merge base with HEAD is used)").conflicts("baseDir"))
         .option("--base-dir <dir>", "directory holding the base version of Pulumi.<stack>.yaml (instead of git)")
         .option("--commit <sha>", "commit the preview ran on, shown in the comment")
+        .option("--history <file>", "output of `pulumi stack history --json`: on hold, a pin returning to one the stack ran is not flagged")
         .option("--max-chars <n>", `longest comment to write (at most ${GITHUB_COMMENT_LIMIT}, GitHub's limit)`, String(DEFAULT_MAX_CHARS))
         .option("-o, --output <file>", "write the comment to this file (atomically) instead of stdout")
         .addHelpText(
@@ -221,6 +222,7 @@ interface CommentOptions {
     baseRef?: string;
     baseDir?: string;
     commit?: string;
+    history?: string;
     maxChars: string;
     output?: string;
 }
@@ -273,7 +275,8 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
         ...secretKeysOf(() => readStackFile(stackFilePath(dir, options.stack), { project: projectName(dir) })),
         ...(baseText !== undefined ? secretKeysOf(() => parseStackFileText(baseLabel, baseText!, { project: projectName(dir) })) : []),
     ];
-    const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base }).filter((v) => v.rule === "hold") : [];
+    const earlier = options.history !== undefined ? earlierPinsOf(historyUpdates(readInput(options.history, "--history"), options.history)) : undefined;
+    const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base, earlier }).filter((v) => v.rule === "hold") : [];
     return renderComment({
         stack: options.stack,
         pinChanges: head ? diffPins(base, head) : [],

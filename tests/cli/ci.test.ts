@@ -60,6 +60,19 @@ describe("pinstack ci (as a process)", function () {
             assert.match(stdout, /pins compared with `main` \(`[0-9a-f]{12}`\)/);
         });
 
+        it("on hold, flags a pin the stack never ran; with --history, not a return to one it ran", () => {
+            const held = stackYaml({ environment: "production", tag: "2023.04.1", digest: DIGEST_B, hold: true, provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.04.1", digest: DIGEST_B }, { rollback: true }) });
+            project.write("Pulumi.production.yaml", held);
+            const args = ["ci", "comment", "--stack", "production", "--preview", "preview.json", "--base-ref", "main"];
+            const without = runPinstack(args, { cwd: project.dir });
+            assert.equal(without.code, 0, without.stderr);
+            assert.match(without.stdout, /service backend moved from the deployed .*no update history was given/);
+            const ran = JSON.stringify([historyEntry({ minutesAgo: 60, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.04.1", digest: DIGEST_B } } } })]);
+            const withHistory = runPinstack([...args, "--history", "-"], { cwd: project.dir, input: ran });
+            assert.equal(withHistory.code, 0, withHistory.stderr);
+            assert.doesNotMatch(withHistory.stdout, /service backend moved/);
+        });
+
         it("defaults to origin/main, and names a missing ref as bad input (exit 2)", () => {
             const { code, stderr } = runPinstack(["ci", "comment", "--stack", "staging", "--preview", "preview.json"], { cwd: project.dir });
             assert.equal(code, 2);
