@@ -248,7 +248,10 @@ describe("policy pack with the real Pulumi CLI: hold against what the stack ran 
         project.editStackFile("playground", (doc) => {
             doc.setIn(["config", "pinstack:hold"], true);
             doc.setIn([...services, "backend", "tag"], pin.tag);
-            doc.setIn([...services, "backend", "provenance"], sealProvenance(serviceSubject({ name: "backend", ...pin }), { from: "staging", at: "2026-12-08T00:00:00Z", by: "ops@example.org", reason: "incident", rollback: true }));
+            const provenance = doc.createNode(sealProvenance(serviceSubject({ name: "backend", ...pin }), { from: "staging", at: "2026-12-08T00:00:00Z", by: "ops@example.org", reason: "incident", rollback: true }));
+            // Quoted, as pinstack writes it: Pulumi reads an unquoted time as a time, and the seal would not match.
+            (provenance.get("at", true) as YAML.Scalar).type = "QUOTE_DOUBLE";
+            doc.setIn([...services, "backend", "provenance"], provenance);
             doc.deleteIn([...services, "frontend"]);
             doc.setIn(["config", "pinstack:packages", "ukrdc-services", "version"], "10.8.5rc2");
         });
@@ -256,6 +259,7 @@ describe("policy pack with the real Pulumi CLI: hold against what the stack ran 
         assert.notStrictEqual(run.code, 0, run.out);
         assert.ok(violations(run.out).some((v) => v.level === "mandatory" && v.policy === "hold"), run.out);
         assert.match(run.out, /service backend cannot be deployed now: playground is on hold: only rollbacks pass .*\(moved from the deployed ghcr\.io\/pinstack-example\/backend:2023\.06\.3 to ghcr\.io\/pinstack-example\/backend:2023\.07\.1, and the stack's update history has no successful update that ran it\)/);
+        assert.doesNotMatch(run.out, /seal does not match/, "the hand-written rollback seal verifies: only the history refuses it");
         assert.match(run.out, /service frontend removed: it runs ghcr\.io\/pinstack-example\/frontend:2023\.06\.2 now/);
         assert.match(run.out, /package ukrdc-services moved from the deployed 10\.8\.5rc1 to 10\.8\.5rc2/);
     });
