@@ -1,10 +1,11 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { DeclaredContainer, decodeContainers } from "../lib/contract";
-import { Artifact, containerLines, diffPin, pinOfReference, samePin } from "../lib/pin";
+import { Artifact, pinOfReference } from "../lib/pin";
 import { parseReference } from "../lib/reference";
-import type { ImageSubject } from "../lib/rules";
+import { type EarlierPins, earlierPinsFromJson, type EarlierPinsJson, holdMessage, type ImageSubject, packageHoldChange, serviceHoldChange } from "../lib/rules";
 import { holdRule } from "../lib/rules/hold";
 import { isUnknown } from "./support/known";
+import { describeResource, requirementsOf } from "./support/packages";
 import { readWorkloadPin, WorkloadPin } from "./support/pins";
 import { withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
@@ -23,23 +24,28 @@ export interface HoldConfig {
      * here runs none; without it at all, no deployed service does.
      */
     readonly deployedContainers?: Readonly<Record<string, string>>;
+    /** Set by CI with `deployed`: per package, the version deployed now. */
+    readonly deployedPackages?: Readonly<Record<string, string>>;
+    /** Set by CI from `pulumi stack history --json`: the pins the stack's successful updates ran, which a stack on hold may return to. */
+    readonly earlier?: EarlierPinsJson;
 }
 
 const emptyRef = { input: "", domain: "", name: "", path: "", tag: "", digest: "" };
 
 /**
- * lib rule `hold`. The stack is on hold when the pack's config says so (CI reads it from the
- * deployed stack, so clearing `pinstack:hold` in the change under review does not lift it) or
- * the program's `hold` output is true (or unknown). While on hold, every serving workload must
- * run either the pin deployed now (`deployed`, from CI) or a rollback pin: one whose
- * provenance has `rollback: true` and a seal that verifies against this service and pin.
- * `pinstack rollback` re-seals only the pins it changes, so without `deployed` a rollback that
- * leaves some service as it was is refused: CI must pass the deployed pins while on hold.
+ * lib rule `hold`, decided by lib/rules/hold-pins as `pinstack ci hold-gate` decides it. The
+ * stack is on hold when the pack's config says so (CI reads it from the deployed stack, so
+ * clearing `pinstack:hold` in the change under review does not lift it) or the program's
+ * `hold` output is true (or unknown). While on hold the stack must run what it runs now
+ * (`deployed`, `deployedContainers`, `deployedPackages`, from CI) — no service or package
+ * removed or added, no pin moved — except that a pin may return to one its successful updates
+ * ran (`earlier`, from CI). A sealed `rollback: true` is no evidence: anyone can recompute a
+ * seal. Without the facts from CI the pack cannot tell, and refuses.
  */
 export const hold: StackValidationPolicy = {
     name: "hold",
     description:
-        "While a stack is on hold (set by `pinstack rollback`), only rollbacks may change what it runs: every changed pin must carry the sealed rollback provenance `pinstack rollback` writes. " +
+        "While a stack is on hold (set by `pinstack rollback`), it may only run what it runs now, or pins its own successful updates ran before: no service or package removed or added, no pin moved elsewhere. " +
         "Finish the incident, then clear pinstack:hold in a reviewed change before promoting again.",
     enforcementLevel: "mandatory",
     configSchema: configSchema({
@@ -55,6 +61,20 @@ export const hold: StackValidationPolicy = {
             additionalProperties: { type: "string", minLength: 1 },
             description: "Per deployed service with init containers or sidecars, what they run (pinstack.dev/containers JSON; CI: `pinstack ci policy-config`).",
         },
+        deployedPackages: {
+            type: "object",
+            additionalProperties: { type: "string", minLength: 1 },
+            description: "Per package, the version deployed now (CI: `pulumi stack output pins`, packages.<name>.version).",
+        },
+        earlier: {
+            type: "object",
+            required: ["services", "packages"],
+            properties: {
+                services: { type: "object", additionalProperties: { type: "array", items: { type: "object", required: ["image"], properties: { image: { type: "string", minLength: 1 } } } } },
+                packages: { type: "object", additionalProperties: { type: "array", items: { type: "string", minLength: 1 } } },
+            },
+            description: "The pins the stack's successful updates ran: {services: {<name>: [pin]}, packages: {<name>: [version]}} (CI: `pinstack ci policy-config --history`).",
+        },
     }),
     validateStack: (args, report) => {
         withContext<HoldConfig>(args, report, (context, config) => {
@@ -65,48 +85,72 @@ export const hold: StackValidationPolicy = {
             if (!onHold) return;
             const programReason = output(view, "holdReason");
             const holdReason = config.holdReason ?? (typeof programReason === "string" && programReason !== "" ? programReason : undefined);
+            const onHoldMessage = holdMessage({ stack: context.stack, holdReason });
+            const earlier = earlierPins(config, (problem) => report(`${problem}: ${onHoldMessage}`));
+
             for (const { urn, workload } of servingWorkloads(view)) {
                 const reading = readWorkloadPin(workload);
-                const why = reading.ok ? notARollback(reading.pin, workload.service, config) : `it ${reading.problem}`;
+                const why = reading.ok ? notAReturn(reading.pin, workload.service, config, earlier) : `it ${reading.problem}`;
                 if (!why) continue;
                 const subject: ImageSubject = { ref: reading.ok ? reading.pin.ref : emptyRef, service: workload.service };
                 for (const finding of holdRule.imageOnHold(subject, context.stack, { hold: true, holdReason })) {
                     report(`${describeWorkload(workload)}: ${finding.message} (${why})`, urn);
                 }
             }
+            // A service whose workloads are all gone (a Deployment deleted during the incident).
+            const present = new Set(view.workloads.map(({ workload }) => workload.service));
+            for (const name of Object.keys(config.deployed ?? {}).filter((n) => !present.has(n))) {
+                const deployed = deployedArtifact(config, name);
+                const why = deployed.ok ? serviceHoldChange(name, undefined, deployed.artifact, earlier, COMPARE)?.why : `removed, and ${deployed.problem}`;
+                if (why) report(`service ${name} ${why}: ${onHoldMessage}`);
+            }
+            checkPackages(args.resources, config, earlier, onHoldMessage, report);
         });
     },
 };
 
-/** Why the pin may not run while on hold, or undefined when it may. */
-function notARollback(pin: WorkloadPin, service: string, config: HoldConfig): string | undefined {
-    const deployed = config.deployed?.[service];
-    const containers = deployed !== undefined ? containersMoved(config, service, pin) : [];
-    if (deployed !== undefined && isDeployedPin(deployed, pin) && containers.length === 0) return undefined;
-    if (!pin.provenance?.rollback) {
-        // pinstack rollback re-seals only the pins it changes; without the deployed pins the pack
-        // cannot tell an unchanged pin from a new promotion, so only rollback pins pass (as lib/ci's hold gate).
-        const moved = containers.length > 0 ? `; ${containers.join("; ")}` : "";
-        return config.deployed
-            ? `${pin.text} is not a rollback (no rollback provenance) and not the pin deployed now (${deployed ?? "none"}${moved})`
-            : `${pin.text} is not a rollback (no rollback provenance), and the pack was not given the deployed pins (hold.deployed) to tell an unchanged pin from a new one`;
-    }
-    if (!pin.sealValid) return `the rollback provenance of ${pin.text} has a seal that does not match it (edited by hand, or copied from another pin)`;
+const COMPARE = { deployedDigests: "where-pinned", historySource: "the pack config's hold.earlier, from `pinstack ci policy-config --history`" } as const;
+
+/** The earlier pins CI passed; undefined when none or unusable (then no pin may move). */
+function earlierPins(config: HoldConfig, problem: (text: string) => void): EarlierPins | undefined {
+    if (config.earlier === undefined) return undefined;
+    const decoded = earlierPinsFromJson(config.earlier);
+    if (decoded.ok) return decoded.earlier;
+    problem(`the earlier pins given (hold.earlier) ${decoded.why}, so no pin can be shown to have run before`);
     return undefined;
 }
 
+/** Why the pin may not run while on hold, or undefined when it may. */
+function notAReturn(pin: WorkloadPin, service: string, config: HoldConfig, earlier: EarlierPins | undefined): string | undefined {
+    if (!config.deployed) {
+        // Without the deployed pins an unchanged pin cannot be told from a new one.
+        return `the pack was not given the deployed pins (hold.deployed) to tell ${pin.text} from a new pin; CI passes them with \`pinstack ci policy-config\``;
+    }
+    const deployed = config.deployed[service] !== undefined ? deployedArtifact(config, service) : undefined;
+    if (deployed && !deployed.ok) return deployed.problem;
+    return serviceHoldChange(service, artifactOf(pin), deployed?.artifact, earlier, COMPARE)?.why;
+}
+
+/** The artifact a workload runs: its pin and the init containers and sidecars it declares. */
+function artifactOf(pin: WorkloadPin): Artifact {
+    return { ...pinOfReference(pin.ref), initContainers: pin.subject.initContainers, sidecars: pin.subject.sidecars };
+}
+
+type DeployedReading = { readonly ok: true; readonly artifact: Artifact } | { readonly ok: false; readonly problem: string };
+
 /**
- * How the workload's init containers and sidecars differ from the deployed ones (lib/pin's
- * diffPin, one line each); none when they are the same. Deployed ones CI could not describe
- * count as a difference: the pack fails closed.
+ * What CI says the service runs now: `deployed` (the reference the pods pull: a tag-only pin
+ * with its resolved digest) and `deployedContainers`. A reference or containers CI could not
+ * describe is a problem: the pack fails closed.
  */
-function containersMoved(config: HoldConfig, service: string, pin: WorkloadPin): string[] {
-    const text = config.deployedContainers?.[service];
-    const decoded = text === undefined ? { ok: true as const, containers: [] } : decodeContainers(text);
-    if (!decoded.ok) return [`the deployed containers given (hold.deployedContainers.${service}) ${decoded.why}`];
-    const deployed: Artifact = { image: "", ...containerLists(decoded.containers) };
-    const running: Artifact = { image: "", initContainers: pin.subject.initContainers, sidecars: pin.subject.sidecars };
-    return containerLines(diffPin(deployed, running, "any"));
+function deployedArtifact(config: HoldConfig, service: string): DeployedReading {
+    const text = config.deployed?.[service] ?? "";
+    const parsed = parseReference(text);
+    if (!parsed.ok) return { ok: false, problem: `the deployed reference given (hold.deployed.${service}) ${JSON.stringify(text)} is not an image reference` };
+    const containers = config.deployedContainers?.[service];
+    const decoded = containers === undefined ? { ok: true as const, containers: [] } : decodeContainers(containers);
+    if (!decoded.ok) return { ok: false, problem: `the deployed containers given (hold.deployedContainers.${service}) ${decoded.why}` };
+    return { ok: true, artifact: { ...pinOfReference(parsed.ref), ...containerLists(decoded.containers) } };
 }
 
 function containerLists(containers: readonly DeclaredContainer[]): Pick<Artifact, "initContainers" | "sidecars"> {
@@ -114,8 +158,35 @@ function containerLists(containers: readonly DeclaredContainer[]): Pick<Artifact
     return { initContainers: of("initContainers"), sidecars: of("sidecars") };
 }
 
-/** The deployed reference is this pin (lib/pin's samePin, where-pinned: the deployed one may carry the digest a tag resolved to). */
-function isDeployedPin(deployed: string, pin: WorkloadPin): boolean {
-    const parsed = parseReference(deployed);
-    return parsed.ok && samePin(pinOfReference(pin.ref), pinOfReference(parsed.ref), { digests: "where-pinned" });
+/**
+ * The package pins as they reach the cluster (PackageRequirements' ConfigMaps, as the
+ * exact-package-pins policy reads them) against `deployedPackages`: moved, added or removed
+ * packages are refused unless a version returns to one the stack ran.
+ */
+function checkPackages(resources: readonly PolicyResource[], config: HoldConfig, earlier: EarlierPins | undefined, onHoldMessage: string, report: ReportViolation): void {
+    const seen = new Set<string>();
+    const found: { name: string; version: string; urn: string }[] = [];
+    for (const resource of resources) {
+        const requirements = requirementsOf(resource.type, resource.props);
+        if (!requirements) continue;
+        for (const where of requirements.unknown) {
+            report(`${describeResource(resource)}: ${where} cannot be known during preview, so whether its package pins changed cannot be checked: ${onHoldMessage}`, resource.urn);
+        }
+        for (const file of requirements.files) for (const pin of file.pins) found.push({ name: pin.name, version: pin.version, urn: resource.urn });
+    }
+    const deployed = config.deployedPackages;
+    if (!deployed) {
+        report(`the pack was not given the deployed package versions (hold.deployedPackages; CI passes them with \`pinstack ci policy-config\`), so no package change can be told apart: ${onHoldMessage}`);
+        return;
+    }
+    for (const { name, version, urn } of found) {
+        seen.add(name);
+        const change = packageHoldChange(name, version, deployed[name], earlier, COMPARE);
+        if (change) report(`package ${name} ${change.why}: ${onHoldMessage}`, urn);
+    }
+    for (const [name, version] of Object.entries(deployed)) {
+        if (seen.has(name)) continue;
+        const change = packageHoldChange(name, undefined, version, earlier, COMPARE);
+        if (change) report(`package ${name} ${change.why}: ${onHoldMessage}`);
+    }
 }

@@ -8,8 +8,10 @@ import {
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
     deployedFacts,
+    earlierPinsFromHistory,
     formatLoadTestRecord,
     GITHUB_COMMENT_LIMIT,
+    historyUpdates,
     holdGate,
     LOAD_TEST_MODES,
     LOAD_TEST_OUTCOMES,
@@ -29,6 +31,7 @@ import {
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
+import { earlierPinsOf } from "../../lib/history";
 import type { StackConfig, Violation } from "../../lib/model";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
@@ -60,6 +63,7 @@ Examples:
         .addOption(new Option("--base-ref <ref>", "git ref whose Pulumi.<stack>.yaml holds the \"from\" pins (its merge base with HEAD is used)").conflicts("baseDir"))
         .option("--base-dir <dir>", "directory holding the base version of Pulumi.<stack>.yaml (instead of git)")
         .option("--commit <sha>", "commit the preview ran on, shown in the comment")
+        .option("--history <file>", "output of `pulumi stack history --json`: on hold, a pin returning to one the stack ran is not flagged")
         .option("--max-chars <n>", `longest comment to write (at most ${GITHUB_COMMENT_LIMIT}, GitHub's limit)`, String(DEFAULT_MAX_CHARS))
         .option("-o, --output <file>", "write the comment to this file (atomically) instead of stdout")
         .addHelpText(
@@ -97,27 +101,33 @@ Example:
         });
 
     ci.command("policy-config")
-        .description("the policy pack config for a preview or update: policies/config.<stack>.json plus the deployed stack's hold and pins")
+        .description("the policy pack config for a preview or update: policies/config.<stack>.json plus the deployed stack's hold and pins, and the pins it ran before")
         .requiredOption("-s, --stack <stack>", "the stack being previewed or updated")
         .requiredOption("--outputs <file>", "output of `pulumi stack output --json` for the stack ('-' for stdin; {} when never deployed)")
+        .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
         .addHelpText(
             "after",
             `
-The hold policy judges a change against what runs now; a policy only sees the new program,
-so CI passes the deployed stack's hold flag and per-service references in the pack config.
+The hold policy judges a change against what runs now and what ran before; a policy only sees
+the new program, so CI passes the deployed stack's hold flag, per-service references and
+per-package versions (--outputs) and the pins of its successful updates (--history). Without
+--history, a stack on hold may not move any pin.
 
 Example:
   $ pulumi stack output -s production --json > outputs.json
-  $ pinstack ci policy-config -s production --outputs outputs.json -o policy-config.json
+  $ pulumi stack history -s production --json > history.json
+  $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; config?: string; output?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
-            const merged = withDeployedFacts(config, deployedFacts(readInput(options.outputs, "--outputs"), options.outputs));
+            const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
+            const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
+            const merged = withDeployedFacts(config, facts, earlier);
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -171,23 +181,33 @@ Example:
         });
 
     ci.command("hold-gate")
-        .description("refuse to deploy a stack on hold unless every changed pin is a rollback (lib/rules' hold rule)")
+        .description("refuse to deploy a stack on hold unless it runs what it runs now or pins it ran before (lib/rules' hold rule)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
-        .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update").conflicts("history"))
-        .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one ('-' for stdin)")
+        .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update (no history: no pin may move)").conflicts("history"))
+        .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one, and the pins every successful update ran are the ones a rollback may return to ('-' for stdin)")
         .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
-        .addHelpText("after", "\nExit 0: may deploy; exit 1: on hold and the change is not a rollback; exit 2: unreadable config or unknown ref.")
+        .addHelpText(
+            "after",
+            `
+On hold, every service and package must run what the deployed commit pins, or a pin that a
+successful update recorded in the history ran; a removed service or package is refused, and a
+\`rollback: true\` provenance counts for nothing (anyone can write one and recompute its seal).
+
+Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
+        )
         .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
-            const deployedRef = options.history !== undefined ? deployedCommitFromHistory(readInput(options.history, "--history"), options.history) : options.deployedRef;
+            const historyText = options.history !== undefined ? readInput(options.history, "--history") : undefined;
+            const deployedRef = historyText !== undefined ? deployedCommitFromHistory(historyText, options.history as string) : options.deployedRef;
+            const earlier = historyText !== undefined ? earlierPinsOf(historyUpdates(historyText, options.history as string)) : undefined;
             let deployed: StackConfig | undefined;
             if (deployedRef) {
                 const text = gitShowStackFile(dir, options.stack, resolveCommit(dir, deployedRef));
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed);
+            const verdict = holdGate(config, deployed, earlier);
             if (options.json) {
                 process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {
@@ -203,6 +223,7 @@ interface CommentOptions {
     baseRef?: string;
     baseDir?: string;
     commit?: string;
+    history?: string;
     maxChars: string;
     output?: string;
 }
@@ -255,7 +276,8 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
         ...secretKeysOf(() => readStackFile(stackFilePath(dir, options.stack), { project: projectName(dir) })),
         ...(baseText !== undefined ? secretKeysOf(() => parseStackFileText(baseLabel, baseText!, { project: projectName(dir) })) : []),
     ];
-    const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base }).filter((v) => v.rule === "hold") : [];
+    const earlier = options.history !== undefined ? earlierPinsOf(historyUpdates(readInput(options.history, "--history"), options.history)) : undefined;
+    const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base, earlier }).filter((v) => v.rule === "hold") : [];
     return renderComment({
         stack: options.stack,
         pinChanges: head ? reviewChanges(base, head) : [],

@@ -1,13 +1,16 @@
 import { badInput } from "../errors";
+import { parseStackHistory, type StackUpdate } from "../pulumi-cli";
 import type { StackConfig, Violation } from "../model";
+import type { EarlierPins } from "../rules";
 import { effectivePreset, evaluateStack } from "../rules";
 
 /**
- * The production deploy's hold gate. A stack on hold (`pinstack:hold`, set by
- * `pinstack rollback`) may only be deployed when every pin that differs from what is
- * deployed now is a rollback pin. "What is deployed now" is the config of the last
- * successful update (CI reads its commit from `pulumi stack history`); the rule itself is
- * lib/rules' `hold`, the same one `pinstack check` and the policy pack use.
+ * The deploy's hold gate. A stack on hold (`pinstack:hold`, set by `pinstack rollback`) may
+ * only be deployed when it runs what it runs now, except for pins that return to ones its
+ * successful updates ran before. "What runs now" is the config of the last successful update
+ * (CI reads its commit from `pulumi stack history`), "ran before" the config every successful
+ * update recorded (the same history); the decision is lib/rules' `hold`, the one `pinstack
+ * check` and the policy pack make.
  */
 
 export interface HoldVerdict {
@@ -21,8 +24,9 @@ export interface HoldVerdict {
 /**
  * @param config the config about to be deployed
  * @param deployed the config of the last successful update; undefined when unknown
+ * @param earlier the pins the stack's successful updates ran; undefined when no history was given (then no pin may move)
  */
-export function holdGate(config: StackConfig, deployed: StackConfig | undefined): HoldVerdict {
+export function holdGate(config: StackConfig, deployed: StackConfig | undefined, earlier?: EarlierPins): HoldVerdict {
     const onHold = config.hold || (deployed?.hold ?? false);
     if (!onHold) return { refused: false, onHold, violations: [], message: `${config.stack} is not on hold` };
     const reason = config.holdReason ?? deployed?.holdReason;
@@ -33,13 +37,13 @@ export function holdGate(config: StackConfig, deployed: StackConfig | undefined)
             violations: [],
             message:
                 `${config.stack} is on hold${reason ? ` (${reason})` : ""} and the config of its last successful update is unknown, ` +
-                "so a rollback cannot be told from a promotion: refusing. Pass the deployed commit with --deployed-ref",
+                "so a rollback cannot be told from a promotion: refusing. Pass the output of `pulumi stack history --json` with --history",
         };
     }
-    const violations = evaluateStack(config, effectivePreset(config), { previous: deployed }).filter((v) => v.rule === "hold" && v.level === "mandatory");
+    const violations = evaluateStack(config, effectivePreset(config), { previous: deployed, earlier }).filter((v) => v.rule === "hold" && v.level === "mandatory");
     return violations.length > 0
         ? { refused: true, onHold, violations, message: violations.map((v) => v.message).join("\n") }
-        : { refused: false, onHold, violations, message: `${config.stack} is on hold${reason ? ` (${reason})` : ""}; every changed pin is a rollback, so it may be deployed` };
+        : { refused: false, onHold, violations, message: `${config.stack} is on hold${reason ? ` (${reason})` : ""}; every changed pin returns to one it ran before, so it may be deployed` };
 }
 
 /**
@@ -49,14 +53,7 @@ export function holdGate(config: StackConfig, deployed: StackConfig | undefined)
  * Throws bad input (exit 2) when the text is not that command's output.
  */
 export function deployedCommitFromHistory(text: string, file: string): string | undefined {
-    let history: unknown;
-    try {
-        history = JSON.parse(text);
-    } catch (err) {
-        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack history --json`" });
-    }
-    if (!Array.isArray(history)) throw badInput(`${file}: expected a list of updates (the output of \`pulumi stack history --json\`)`);
-    for (const update of history) {
+    for (const update of historyList(text, file)) {
         if (typeof update !== "object" || update === null) continue;
         const { kind, result, environment } = update as { kind?: unknown; result?: unknown; environment?: unknown };
         if (kind !== "update" || result !== "succeeded") continue;
@@ -64,4 +61,23 @@ export function deployedCommitFromHistory(text: string, file: string): string | 
         return typeof head === "string" && /^[0-9a-f]{40}$/.test(head) ? head : undefined;
     }
     return undefined;
+}
+
+/** The updates of `pulumi stack history --json` output, newest first. Throws bad input (exit 2) when the text is not that output. */
+export function historyUpdates(text: string, file: string): StackUpdate[] {
+    if (historyList(text, file).some((u) => typeof u !== "object" || u === null || Array.isArray(u))) {
+        throw badInput(`${file}: every entry must be an update object (the output of \`pulumi stack history --json\`)`);
+    }
+    return parseStackHistory(text);
+}
+
+function historyList(text: string, file: string): unknown[] {
+    let history: unknown;
+    try {
+        history = JSON.parse(text);
+    } catch (err) {
+        throw badInput(`${file}: malformed JSON (${err instanceof Error ? err.message : String(err)})`, { fix: "pass the output of `pulumi stack history --json`" });
+    }
+    if (!Array.isArray(history)) throw badInput(`${file}: expected a list of updates (the output of \`pulumi stack history --json\`)`);
+    return history;
 }

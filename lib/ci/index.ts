@@ -4,7 +4,7 @@
  */
 export { changedStacks, ChangedStacks, normalisePath, pathEffect, PathEffect } from "./changed-stacks";
 export { commentMarker, CommentInput, DEFAULT_MAX_CHARS, renderComment } from "./comment";
-export { deployedCommitFromHistory, holdGate, HoldVerdict } from "./hold-gate";
+export { deployedCommitFromHistory, historyUpdates, holdGate, HoldVerdict } from "./hold-gate";
 export {
     formatLoadTestRecord,
     LOAD_TEST_MODES,
@@ -18,7 +18,7 @@ export {
     parseLoadTestRecord,
 } from "./load-test";
 export { reviewChanges, SECRET_TEXT } from "./pin-changes";
-export { DeployedFacts, deployedFacts, parsePolicyConfig, withDeployedFacts } from "./policy-config";
+export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts } from "./policy-config";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";
 export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";

@@ -1,14 +1,18 @@
 import { encodeContainers } from "../contract";
 import { badInput } from "../errors";
+import { earlierPinsOf } from "../history/deployed";
 import { artifactOfEntry } from "../pin";
+import { type EarlierPinsJson, earlierPinsToJson } from "../rules/hold-pins";
+import { historyUpdates } from "./hold-gate";
 
 /**
  * The policy pack's config for one preview or update: `policies/config.<stack>.json` plus
  * what only the deployed stack knows. The pack's `hold` policy judges the change against
- * what runs now — is the deployed stack on hold, which reference does each service run —
- * and reads that from its config (policies/hold.ts), because a policy sees the new program
- * only. CI takes it from `pulumi stack output --json` (the program's `hold`, `holdReason`
- * and `pins` outputs) and this merges it in.
+ * what runs now — is the deployed stack on hold, which reference does each service run, which
+ * version each package — and against what ran before (the pins a rollback may return to), and
+ * reads that from its config (policies/hold.ts), because a policy sees the new program only.
+ * CI takes the first from `pulumi stack output --json` (the program's `hold`, `holdReason` and
+ * `pins` outputs), the second from `pulumi stack history --json`, and this merges them in.
  */
 
 type Json = Record<string, unknown>;
@@ -25,6 +29,8 @@ export interface DeployedFacts {
      * part of the pin: a sidecar changed under an unchanged main image is a change.
      */
     readonly containers?: Readonly<Record<string, string>>;
+    /** Per package, the version deployed now. */
+    readonly packages: Readonly<Record<string, string>>;
 }
 
 /** Reads the program's outputs; undefined when the stack has none yet (never deployed). Throws bad input for anything that is not that command's output. */
@@ -46,26 +52,45 @@ export function deployedFacts(outputsText: string, file: string): DeployedFacts 
         const encoded = encodeContainers(artifactOfEntry(service));
         if (encoded) containers[name] = encoded;
     }
+    const packages: Record<string, string> = {};
+    const packageOutputs = isObject(outputs.pins) && isObject(outputs.pins.packages) ? outputs.pins.packages : {};
+    for (const [name, pkg] of Object.entries(packageOutputs)) {
+        if (isObject(pkg) && typeof pkg.version === "string" && pkg.version !== "") packages[name] = pkg.version;
+    }
     const reason = typeof outputs.holdReason === "string" && outputs.holdReason !== "" ? outputs.holdReason : undefined;
     // A `hold` Pulumi shows as "[secret]" (or anything but a boolean) cannot prove the stack is
     // free: on hold, as the policy treats an unknown `hold`. A program that exports no `hold`
     // says nothing; the change's own pinstack:hold still counts in the policy.
     const onHold = outputs.hold === undefined ? false : outputs.hold !== false;
-    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed, ...(Object.keys(containers).length > 0 ? { containers } : {}) };
+    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed, ...(Object.keys(containers).length > 0 ? { containers } : {}), packages };
 }
 
-/** `config` (the parsed policies/config.<stack>.json) with the hold policy's deployed facts merged in. */
-export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined): Json {
-    if (!facts) return config;
+/**
+ * The pins the stack's successful updates ran, in the pack config's form (`hold.earlier`),
+ * from `pulumi stack history --json`. Throws bad input for anything that is not that output.
+ */
+export function earlierPinsFromHistory(historyText: string, file: string): EarlierPinsJson {
+    return earlierPinsToJson(earlierPinsOf(historyUpdates(historyText, file)));
+}
+
+/** `config` (the parsed policies/config.<stack>.json) with the hold policy's deployed facts, and the earlier pins when known, merged in. */
+export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined, earlier?: EarlierPinsJson): Json {
+    if (!facts && !earlier) return config;
     const hold = isObject(config.hold) ? config.hold : {};
     return {
         ...config,
         hold: {
             ...hold,
-            onHold: facts.onHold,
-            ...(facts.holdReason ? { holdReason: facts.holdReason } : {}),
-            deployed: facts.deployed,
-            ...(facts.containers ? { deployedContainers: facts.containers } : {}),
+            ...(facts
+                ? {
+                      onHold: facts.onHold,
+                      ...(facts.holdReason ? { holdReason: facts.holdReason } : {}),
+                      deployed: facts.deployed,
+                      ...(facts.containers ? { deployedContainers: facts.containers } : {}),
+                      deployedPackages: facts.packages,
+                  }
+                : {}),
+            ...(earlier ? { earlier } : {}),
         },
     };
 }

@@ -1,5 +1,6 @@
 import { artifactOfEntry, CONTAINER_KIND, EXTRA_CONTAINER_LISTS, pinKey, shortPin } from "../pin";
 import type { StackUpdate } from "../pulumi-cli";
+import { collectEarlierPins, type EarlierPins } from "../rules/hold-pins";
 
 /**
  * What a Pulumi update deployed. `pulumi stack history --json` records, for every update, the
@@ -117,6 +118,21 @@ export function describeService(pin: RawPin | undefined): string | undefined {
     );
     const own = shortPin(artifact);
     return containers.length > 0 ? `${own} with ${containers.join(" and ")}` : own;
+}
+
+/**
+ * Every pin the stack's successful `pulumi up`s ran, from the config each recorded: what hold
+ * lets a stack return to. Failed updates do not count (what they left running is unknown),
+ * nor do pins recorded as secrets (nothing to compare).
+ */
+export function earlierPinsOf(updates: readonly StackUpdate[]): EarlierPins {
+    const ran = updates.filter((u) => u.kind === "update" && u.result === "succeeded").map((u) => pinsOfUpdate(u));
+    return collectEarlierPins(
+        ran.map((pins) => ({
+            services: new Map([...pins.services].map(([name, pin]) => [name, artifactOfEntry(pin)])),
+            packages: new Map([...pins.packages].map(([name, pin]) => [name, packageIdentity(pin)])),
+        })),
+    );
 }
 
 /** When an update finished (its start when it has no end), in ms. */

@@ -20,7 +20,7 @@ import { git, readBlobs, repoPath, repositoryRoot } from "./git";
  * set`, or a file version never committed) are listed on their own.
  */
 
-export { deploymentOf, pinsOfUpdate, serviceIdentity, packageIdentity, describeService } from "./deployed";
+export { deploymentOf, earlierPinsOf, pinsOfUpdate, serviceIdentity, packageIdentity, describeService } from "./deployed";
 export { repositoryRoot } from "./git";
 
 /** A pin an update changed (lib/format's PinChange), with the provenance written with the new pin. */

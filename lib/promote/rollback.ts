@@ -1,7 +1,7 @@
 import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
-import { isDeployment, packageIdentity, pinsOfUpdate, RawPin, UpdatePins } from "../history/deployed";
+import { earlierPinsOf, isDeployment, packageIdentity, pinsOfUpdate, RawPin, UpdatePins } from "../history/deployed";
 import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
 import { EXTRA_CONTAINER_LISTS, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealedBeforeContainers, sealProvenance, verifySeal } from "../provenance";
@@ -133,7 +133,7 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
     const edit = planTextEdit(file, loaded.text, changes, { displayName: stack.file });
     const parsed = parseStackFileText(stack.file, edit.text);
     const after = parseStackConfig(stack.stack, stack.file, parsed.raw, parsed.locate, { secretKeys: parsed.secretKeys });
-    const warnings = [...unproven, ...evaluateStack(after, effectivePreset(after), { previous: stack })];
+    const warnings = [...unproven, ...evaluateStack(after, effectivePreset(after), { previous: stack, earlier: earlierPinsOf(updates) })];
     return { stack: stack.stack, update, moves, edit, skipped, warnings };
 }
 

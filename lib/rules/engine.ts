@@ -6,6 +6,7 @@ import { acceptanceChecklist } from "./acceptance-checklist";
 import { digestRequired } from "./digest-required";
 import { exactPackagePins } from "./exact-package-pins";
 import { holdRule } from "./hold";
+import type { EarlierPins } from "./hold-pins";
 import { immutableRepositories } from "./immutable-repositories";
 import { loadTestGate } from "./load-test-gate";
 import { noMutableTags } from "./no-mutable-tags";
@@ -43,6 +44,8 @@ export interface EvaluateOptions {
     readonly strictGates?: boolean;
     /** The config before this change, for the hold rule. */
     readonly previous?: StackConfig;
+    /** The pins the stack's successful updates ran, for the hold rule (lib/history's earlierPinsOf). */
+    readonly earlier?: EarlierPins;
 }
 
 /** The images of a stack the image rules look at: each service's image, then its init containers and sidecars. */
@@ -121,7 +124,7 @@ export function evaluateStack(config: StackConfig, preset: StackPreset = effecti
         if (rule.service) for (const service of config.services) findings.push(...rule.service(service, context));
         if (rule.package) for (const pkg of config.packages) findings.push(...rule.package(pkg, context));
         if (rule.gate) findings.push(...rule.gate(context));
-        if (rule.stack) findings.push(...rule.stack(config, context, { previous: options.previous }));
+        if (rule.stack) findings.push(...rule.stack(config, context, { previous: options.previous, earlier: options.earlier }));
         for (const finding of findings) violations.push(toViolation(id, level, finding, config.stack, config.file));
     }
     return violations;

@@ -1,25 +1,16 @@
-import type { PackagePin, ServicePin, StackConfig } from "../model";
-import { samePin } from "../pin";
-import { packageSubject, sealedBeforeContainers, serviceSubject, verifySeal } from "../provenance";
+import type { StackConfig } from "../model";
+import { holdChanges, type PinState } from "./hold-pins";
 import type { Finding, ImageSubject, Rule, RuleContext, StackRuleOptions } from "./types";
 import { describeImage } from "./types";
 
-function holdMessage(config: Pick<StackConfig, "stack" | "holdReason">): string {
+export function holdMessage(config: Pick<StackConfig, "stack" | "holdReason">): string {
     const reason = config.holdReason ? ` (${config.holdReason})` : "";
-    return `${config.stack} is on hold${reason}: only rollbacks pass; finish the incident, then clear pinstack:hold in a reviewed change`;
+    return `${config.stack} is on hold${reason}: only rollbacks pass (a return to pins it ran before); finish the incident, then clear pinstack:hold in a reviewed change`;
 }
 
-/**
- * A pin `pinstack rollback` wrote, still as it wrote it: rollback provenance whose seal
- * verifies over the pin. A hand edit of the tag under a rollback provenance breaks the seal,
- * and is then a change like any other (the provenance rule may be off where the stack is, as
- * on staging, so hold must not take `rollback: true` on trust).
- */
-function isSealedRollback(service: ServicePin): boolean {
-    const provenance = service.provenance;
-    if (!provenance?.rollback) return false;
-    const subject = serviceSubject(service);
-    return verifySeal(subject, provenance) || sealedBeforeContainers(subject, provenance);
+/** What a parsed stack config runs, as hold compares it. */
+export function pinStateOf(config: Pick<StackConfig, "services" | "packages">): PinState {
+    return { services: new Map(config.services.map((s) => [s.name, s])), packages: new Map(config.packages.map((p) => [p.name, p.version])) };
 }
 
 /** Options for the image form of the hold rule. */
@@ -31,33 +22,30 @@ export interface HoldInput {
 }
 
 /**
- * Hold (set by `pinstack rollback`): while set, only rollback pins may change. A static
- * config has no "change", so the stack form needs `previous` (the config before the
- * change: base branch, or last deployed); pins that differ from it must carry a
- * rollback provenance. The image form refuses any image unless it is a rollback.
+ * Hold (set by `pinstack rollback`): while set, the stack runs what it runs now, except for
+ * pins that go back to ones its successful updates ran (lib/rules/hold-pins). A static config
+ * has no "change", so the stack form needs `previous` (the deployed config, or the base
+ * branch's) and, for pins that moved, `earlier` (the stack's own history). `rollback: true`
+ * in a provenance proves nothing here: anyone can write it and recompute the seal. The image
+ * form (verify-image) refuses any image unless the caller says it is a rollback.
  */
 export const holdRule: Rule & { imageOnHold(image: ImageSubject, stack: string, input: HoldInput): Finding[] } = {
     id: "hold",
-    description: "While a stack is on hold (pinstack:hold, set by rollback), only rollbacks may change its pins.",
+    description: "While a stack is on hold (pinstack:hold, set by rollback), it may only run what it runs now or pins its own successful updates ran before.",
     stack(config: StackConfig, _context: RuleContext, options: StackRuleOptions): Finding[] {
         const previous = options.previous;
         if (!previous || !(config.hold || previous.hold)) return [];
         const held = config.hold ? config : previous;
-        const findings: Finding[] = [];
-        const before = new Map<string, ServicePin>(previous.services.map((s) => [s.name, s]));
-        for (const service of config.services) {
-            const old = before.get(service.name);
-            // Its init containers and sidecars are part of the pin: a change to one alone is a change.
-            if (old && samePin(old, service, { digests: "exact" })) continue;
-            if (isSealedRollback(service)) continue;
-            findings.push({ subject: service.name, location: service.fieldLocations?.tag ?? service.location, message: `service ${service.name} changed: ${holdMessage(held)}` });
-        }
-        const beforePackages = new Map<string, PackagePin>(previous.packages.map((p) => [p.name, p]));
-        for (const pkg of config.packages) {
-            if (beforePackages.get(pkg.name)?.version === pkg.version || (pkg.provenance?.rollback && verifySeal(packageSubject(pkg), pkg.provenance))) continue;
-            findings.push({ subject: pkg.name, location: pkg.fieldLocations?.version ?? pkg.location, message: `package ${pkg.name} changed: ${holdMessage(held)}` });
-        }
-        return findings;
+        const changes = holdChanges(pinStateOf(config), pinStateOf(previous), options.earlier, { deployedDigests: "exact", historySource: "the output of `pulumi stack history --json`" });
+        return changes.map((change) => {
+            const pin = change.kind === "service" ? config.services.find((s) => s.name === change.name) : config.packages.find((p) => p.name === change.name);
+            const field = change.kind === "service" ? "tag" : "version";
+            return {
+                subject: change.name,
+                location: pin ? (pin.fieldLocations?.[field] ?? pin.location) : undefined,
+                message: `${change.kind} ${change.name} ${change.why}: ${holdMessage(held)}`,
+            };
+        });
     },
     imageOnHold(image: ImageSubject, stack: string, input: HoldInput): Finding[] {
         if (!input.hold || input.rollback) return [];

@@ -1,6 +1,7 @@
 import type { Gates, Level, PackagePin, RuleId, SchemeName, ServicePin, SourceLocation, StackConfig } from "../model";
 import type { ImageReference } from "../reference";
 import type { StackPreset } from "../presets";
+import type { EarlierPins } from "./hold-pins";
 
 /** One thing a rule found, before the stack's level for that rule is applied. */
 export interface Finding {
@@ -62,6 +63,8 @@ export type ServiceUnderRule = Pick<ServicePin, "name" | "image" | "tag" | "dige
 export interface StackRuleOptions {
     /** The config before the change being checked (the deployed or base-branch config). */
     readonly previous?: StackConfig;
+    /** The pins the stack's successful updates ran (hold: a moved pin passes only as a return to one of them). */
+    readonly earlier?: EarlierPins;
 }
 
 /** How a subject is named in messages: `service backend`, `sidecar envoy of service backend`. */

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { hugeDigest } from "../fixtures/preview/huge";
 import { DIGEST_A, DIGEST_B, serviceProvenance, stackYaml } from "../unit/ci/helpers";
+import { historyEntry } from "./fake-pulumi";
 import { ensureBuilt, jsonLines, removeTempProjects, repoRoot, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
 const PROJECT_FILE = "name: pinstack\nruntime: nodejs\n";
@@ -57,6 +58,19 @@ describe("pinstack ci (as a process)", function () {
             assert.ok(lines.includes("| package `ukrdc-services` | `10.8.5rc1` → `10.8.5` (up) | — | none: typed in, not promoted |"), stdout);
             assert.ok(stdout.indexOf("#### Pin changes") < stdout.indexOf("#### Policy results"));
             assert.match(stdout, /pins compared with `main` \(`[0-9a-f]{12}`\)/);
+        });
+
+        it("on hold, flags a pin the stack never ran; with --history, not a return to one it ran", () => {
+            const held = stackYaml({ environment: "production", tag: "2023.04.1", digest: DIGEST_B, hold: true, provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.04.1", digest: DIGEST_B }, { rollback: true }) });
+            project.write("Pulumi.production.yaml", held);
+            const args = ["ci", "comment", "--stack", "production", "--preview", "preview.json", "--base-ref", "main"];
+            const without = runPinstack(args, { cwd: project.dir });
+            assert.equal(without.code, 0, without.stderr);
+            assert.match(without.stdout, /service backend moved from the deployed .*no update history was given/);
+            const ran = JSON.stringify([historyEntry({ minutesAgo: 60, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.04.1", digest: DIGEST_B } } } })]);
+            const withHistory = runPinstack([...args, "--history", "-"], { cwd: project.dir, input: ran });
+            assert.equal(withHistory.code, 0, withHistory.stderr);
+            assert.doesNotMatch(withHistory.stdout, /service backend moved/);
         });
 
         it("defaults to origin/main, and names a missing ref as bad input (exit 2)", () => {
@@ -202,8 +216,25 @@ describe("pinstack ci (as a process)", function () {
             const { code, stderr } = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "-o", "merged.json"], { cwd: project.dir });
             assert.equal(code, 0, stderr);
             assert.deepEqual(JSON.parse(project.read("merged.json")), {
-                hold: { enforcementLevel: "mandatory", preset: "production", onHold: true, holdReason: "incident #940", deployed: { backend: `${IMAGE}:2023.04.2@${DIGEST_A}` } },
+                hold: { enforcementLevel: "mandatory", preset: "production", onHold: true, holdReason: "incident #940", deployed: { backend: `${IMAGE}:2023.04.2@${DIGEST_A}` }, deployedPackages: {} },
             });
+        });
+
+        it("--history: adds the pins the stack's successful updates ran (hold.earlier); malformed history is bad input, nothing written", () => {
+            const history = JSON.stringify([
+                historyEntry({ minutesAgo: 5, result: "failed", config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.05.1" } }, "pinstack:packages": { "ukrdc-services": { version: "10.9.0" } } } }),
+                historyEntry({ minutesAgo: 60, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A } }, "pinstack:packages": { "ukrdc-services": { version: "10.8.5" } } } }),
+            ]);
+            const project = tempProject({ "Pulumi.yaml": PROJECT_FILE, "policies/config.production.json": packConfig, "outputs.json": outputs, "history.json": history, "bad.json": "[1]" });
+            const { code, stderr } = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "--history", "history.json", "-o", "merged.json"], { cwd: project.dir });
+            assert.equal(code, 0, stderr);
+            const merged = JSON.parse(project.read("merged.json"));
+            assert.deepEqual(merged.hold.earlier, { services: { backend: [{ image: IMAGE, tag: "2023.04.2", digest: DIGEST_A }] }, packages: { "ukrdc-services": ["10.8.5"] } });
+            const before = snapshot(project.dir);
+            const bad = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "outputs.json", "--history", "bad.json", "-o", "m.json"], { cwd: project.dir });
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /bad\.json: every entry must be an update object/);
+            assert.deepEqual(snapshot(project.dir), before);
         });
 
         it("a stack never deployed ({} on stdin): the config as it is", () => {
@@ -295,51 +326,88 @@ describe("pinstack ci (as a process)", function () {
             hold: true,
             provenance: serviceProvenance("backend", { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A }, { rollback: true }),
         });
-
-        it("deploying the rollback while on hold: exit 0", () => {
+        /** `pulumi stack history --json`: 2023.04.2 ran (update 1), then 2023.05.1 from the commit `sha` (update 2, running now). */
+        const historyOf = (sha: string) =>
+            JSON.stringify([
+                { ...historyEntry({ minutesAgo: 10, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.05.1", digest: DIGEST_B } }, "pinstack:packages": { "ukrdc-services": { version: "10.8.5" } } } }), environment: { "git.head": sha } },
+                historyEntry({ minutesAgo: 60, config: { "pinstack:services": { backend: { image: IMAGE, tag: "2023.04.2", digest: DIGEST_A } }, "pinstack:packages": { "ukrdc-services": { version: "10.8.5" } } } }),
+            ]);
+        /** A project whose HEAD commit was deployed, then `change` written and committed over it. */
+        const deployedThen = (change: string) => {
             const project = gitProject({ "Pulumi.production.yaml": deployed });
-            const deployedSha = project.git("rev-parse", "HEAD").trim();
-            project.write("Pulumi.production.yaml", rollback);
-            project.commit("rollback");
-            const { code, stdout } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", deployedSha], { cwd: project.dir });
-            assert.equal(code, 0, stdout);
-            assert.match(stdout, /^ok: production is on hold; every changed pin is a rollback/);
+            const sha = project.git("rev-parse", "HEAD").trim();
+            project.write("Pulumi.production.yaml", change);
+            project.commit("change while on hold");
+            return { project, history: historyOf(sha) };
+        };
+        const gate = (project: TempProject, history: string, ...extra: string[]) => runPinstack(["ci", "hold-gate", "-s", "production", "--history", "-", ...extra], { cwd: project.dir, input: history });
+
+        it("deploying the rollback while on hold: exit 0 (its pin is one the history shows ran)", () => {
+            const { project, history } = deployedThen(rollback);
+            const { code, stdout, stderr } = gate(project, history);
+            assert.equal(code, 0, stderr);
+            assert.match(stdout, /^ok: production is on hold; every changed pin returns to one it ran before/);
         });
 
         it("a promotion while on hold: exit 1, naming the pin", () => {
-            const project = gitProject({ "Pulumi.production.yaml": rollback });
-            const deployedSha = project.git("rev-parse", "HEAD").trim();
-            project.write("Pulumi.production.yaml", stackYaml({ environment: "production", tag: "2023.05.2", digest: DIGEST_B, hold: true }));
-            project.commit("promote anyway");
-            const { code, stdout } = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", deployedSha, "--json"], { cwd: project.dir });
+            const { project, history } = deployedThen(stackYaml({ environment: "production", tag: "2023.05.2", digest: DIGEST_B, hold: true }));
+            const { code, stdout } = gate(project, history, "--json");
             assert.equal(code, 1);
             const [line] = jsonLines(stdout);
             assert.equal(line.refused, true);
             assert.deepEqual((line.violations as { rule: string; subject: string }[]).map((v) => [v.rule, v.subject]), [["hold", "backend"]]);
         });
 
-        it("on hold without --deployed-ref: refused (exit 1); not on hold: exit 0", () => {
+        it("a pin moved to staging's with rollback: true and a recomputed seal: exit 1", () => {
+            const pin = { image: IMAGE, tag: "2023.06.1", digest: DIGEST_A };
+            const { project, history } = deployedThen(stackYaml({ environment: "production", ...pin, hold: true, provenance: serviceProvenance("backend", pin, { rollback: true }) }));
+            const { code, stdout } = gate(project, history);
+            assert.equal(code, 1, stdout);
+            assert.match(stdout, /^refused: service backend moved from the deployed .*2023\.05\.1.* to .*2023\.06\.1.*no successful update that ran it/);
+        });
+
+        it("a service removed while on hold (a Deployment deleted during the incident): exit 1", () => {
+            const removed = "config:\n  pinstack:environment: production\n  pinstack:hold: true\n  pinstack:services: {}\n  pinstack:packages:\n    ukrdc-services:\n      version: \"10.8.5\"\n      channel: release\n";
+            const { project, history } = deployedThen(removed);
+            const { code, stdout } = gate(project, history);
+            assert.equal(code, 1, stdout);
+            assert.match(stdout, /^refused: service backend removed/);
+        });
+
+        it("a package changed while on hold: exit 1", () => {
+            const { project, history } = deployedThen(stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_B, version: "10.8.6", hold: true }));
+            const { code, stdout } = gate(project, history);
+            assert.equal(code, 1, stdout);
+            assert.match(stdout, /^refused: package ukrdc-services moved from the deployed 10\.8\.5 to 10\.8\.6/);
+        });
+
+        it("--deployed-ref without history: the rollback is refused, the unchanged stack passes", () => {
+            const { project } = deployedThen(rollback);
+            const sha = project.git("rev-parse", "HEAD~1").trim();
+            const refusedRun = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", sha], { cwd: project.dir });
+            assert.equal(refusedRun.code, 1);
+            assert.match(refusedRun.stdout, /no update history was given/);
+            const same = runPinstack(["ci", "hold-gate", "-s", "production", "--deployed-ref", "HEAD"], { cwd: project.dir });
+            assert.equal(same.code, 0, same.stdout);
+        });
+
+        it("on hold without --history or --deployed-ref: refused (exit 1); not on hold: exit 0", () => {
             const held = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.production.yaml": rollback });
             assert.equal(runPinstack(["ci", "hold-gate", "-s", "production"], { cwd: held.dir }).code, 1);
             const free = tempProject({ "Pulumi.yaml": PROJECT_FILE, "Pulumi.production.yaml": deployed });
             assert.equal(runPinstack(["ci", "hold-gate", "-s", "production"], { cwd: free.dir }).code, 0);
         });
 
-        it("--history: the deployed commit comes from `pulumi stack history --json`", () => {
-            const project = gitProject({ "Pulumi.production.yaml": deployed });
-            const deployedSha = project.git("rev-parse", "HEAD").trim();
-            project.write("Pulumi.production.yaml", rollback);
-            project.commit("rollback");
-            const history = JSON.stringify([
-                { version: 2, kind: "update", result: "failed", environment: { "git.head": "f".repeat(40) } },
-                { version: 1, kind: "update", result: "succeeded", environment: { "git.head": deployedSha } },
-            ]);
-            const { code, stdout, stderr } = runPinstack(["ci", "hold-gate", "-s", "production", "--history", "-"], { cwd: project.dir, input: history });
-            assert.equal(code, 0, stderr);
-            assert.match(stdout, /every changed pin is a rollback/);
-            const missing = runPinstack(["ci", "hold-gate", "-s", "production", "--history", "-"], { cwd: project.dir, input: JSON.stringify([{ kind: "update", result: "succeeded", environment: { "git.head": "e".repeat(40) } }]) });
+        it("--history: the deployed commit is the newest successful update's; a commit missing from the clone or malformed history is bad input (exit 2)", () => {
+            const { project, history } = deployedThen(rollback);
+            const withFailed = JSON.stringify([{ ...historyEntry({ minutesAgo: 1, result: "failed", config: {} }), environment: { "git.head": "f".repeat(40) } }, ...JSON.parse(history)]);
+            assert.equal(gate(project, withFailed).code, 0);
+            const missing = gate(project, JSON.stringify([{ kind: "update", result: "succeeded", environment: { "git.head": "e".repeat(40) } }]));
             assert.equal(missing.code, 2, "a deployed commit missing from the clone is bad input");
             assert.match(missing.stderr, /unknown git ref 'e{40}'/);
+            const malformed = gate(project, "{");
+            assert.equal(malformed.code, 2);
+            assert.match(malformed.stderr, /-: malformed JSON/);
         });
 
         it("an unknown deployed ref is bad input (exit 2)", () => {

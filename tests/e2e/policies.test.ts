@@ -17,7 +17,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { sealFor, serviceSubject } from "../../lib/provenance";
+import { sealFor, sealProvenance, serviceSubject } from "../../lib/provenance";
+import { ensureBuilt, runPinstack } from "../cli/helpers";
 import { pulumiBinary } from "../support/toolchain";
 import { testCluster } from "./support/cluster";
 
@@ -32,6 +33,7 @@ interface Run {
     readonly code: number;
     /** stdout and stderr together, as a person reads them. */
     readonly out: string;
+    readonly stdout: string;
 }
 
 /** The environment scripts/env.sh sets up, over `overrides`. */
@@ -52,10 +54,12 @@ class ProjectCopy {
     readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-policies-e2e-"));
     private readonly env: NodeJS.ProcessEnv;
 
-    constructor() {
+    /** @param stacks the stack files to copy (default: all; a stack that deploys to a cluster starts the test cluster) */
+    constructor(stacks?: readonly string[]) {
         for (const entry of projectEntries) fs.cpSync(path.join(repoRoot, entry), path.join(this.dir, entry), { recursive: true });
+        const wanted = (file: string) => /^tsconfig.*\.json$/.test(file) || (/^Pulumi\..+\.yaml$/.test(file) && (!stacks || stacks.includes(file.slice("Pulumi.".length, -".yaml".length))));
         // Stack files, and every tsconfig (Pulumi.yaml may name one for the language host).
-        for (const file of fs.readdirSync(repoRoot).filter((f) => /^Pulumi\..+\.yaml$/.test(f) || /^tsconfig.*\.json$/.test(f))) {
+        for (const file of fs.readdirSync(repoRoot).filter(wanted)) {
             fs.copyFileSync(path.join(repoRoot, file), path.join(this.dir, file));
         }
         // The stacks that deploy to a cluster preview against the test cluster: the pack sees
@@ -80,7 +84,7 @@ class ProjectCopy {
             maxBuffer: 64 * 1024 * 1024,
         });
         if (result.error) throw result.error;
-        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}` };
+        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}`, stdout: result.stdout };
     }
 
     initStack(stack: string): void {
@@ -88,9 +92,10 @@ class ProjectCopy {
         assert.strictEqual(run.code, 0, run.out);
     }
 
-    /** `pulumi preview` of the stack with the pack and the config of `packConfig` (policies/config.<packConfig>.json). */
+    /** `pulumi preview` of the stack with the pack and the config of `packConfig` (policies/config.<packConfig>.json, or a path to a config file). */
     previewWithPack(stack: string, packConfig?: string): Run {
-        return this.pulumi(["preview", "--stack", stack, "--policy-pack", packDir, ...(packConfig ? ["--policy-pack-config", path.join(packDir, `config.${packConfig}.json`)] : [])]);
+        const configFile = packConfig && path.isAbsolute(packConfig) ? packConfig : packConfig ? path.join(packDir, `config.${packConfig}.json`) : undefined;
+        return this.pulumi(["preview", "--stack", stack, "--policy-pack", packDir, ...(configFile ? ["--policy-pack-config", configFile] : [])]);
     }
 
     /** Edits the stack file as YAML text: keeps the quoting of the rest of the file. */
@@ -197,6 +202,70 @@ describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off; pro
 });
 
 /**
+ * Issue 20 items 5 and 6: the hold policy through the real pack with the config CI builds
+ * (`pinstack ci policy-config --outputs --history`) from a stack with real updates. Playground
+ * renders, so no cluster is needed; its preset keeps hold mandatory.
+ */
+describe("policy pack with the real Pulumi CLI: hold against what the stack ran (playground rendering, CI's config)", function () {
+    this.timeout(900_000);
+    let project: ProjectCopy;
+    let packConfig: string;
+    const services = ["config", "pinstack:services"];
+
+    before(function () {
+        if (!fs.existsSync(pulumiBin) || !fs.existsSync(envScript)) throw new Error(`needs ${pulumiBin} and scripts/env.sh — run scripts/setup`);
+        ensureBuilt();
+        project = new ProjectCopy(["playground"]);
+        project.initStack("playground");
+        // Two updates: backend 2023.06.1 (as committed), then 2023.06.3, which runs now.
+        const first = project.pulumi(["up", "--stack", "playground", "--yes", "--skip-preview"]);
+        assert.strictEqual(first.code, 0, first.out);
+        project.editStackFile("playground", (doc) => doc.setIn([...services, "backend", "tag"], "2023.06.3"));
+        const second = project.pulumi(["up", "--stack", "playground", "--yes", "--skip-preview"]);
+        assert.strictEqual(second.code, 0, second.out);
+        // What the deploy workflow runs before `pulumi up`.
+        fs.writeFileSync(path.join(project.dir, "outputs.json"), project.pulumi(["stack", "output", "--stack", "playground", "--json"]).stdout);
+        fs.writeFileSync(path.join(project.dir, "history.json"), project.pulumi(["stack", "history", "--stack", "playground", "--json"]).stdout);
+        packConfig = path.join(project.dir, "policy-config.json");
+        const config = runPinstack(["-C", project.dir, "ci", "policy-config", "--stack", "playground", "--outputs", "outputs.json", "--history", "history.json", "--config", path.join(packDir, "config.playground.json"), "-o", packConfig], { cwd: project.dir });
+        assert.strictEqual(config.code, 0, config.stderr);
+    });
+
+    after(() => project?.remove());
+
+    it("on hold, a return to the pin the first update ran passes", () => {
+        project.editStackFile("playground", (doc) => {
+            doc.setIn(["config", "pinstack:hold"], true);
+            doc.setIn([...services, "backend", "tag"], "2023.06.1");
+        });
+        const run = project.previewWithPack("playground", packConfig);
+        assert.strictEqual(run.code, 0, run.out);
+        assert.ok(!violations(run.out).some((v) => v.policy === "hold"), run.out);
+    });
+
+    it("on hold, staging's pin with a recomputed rollback seal, a removed service and a moved package are each refused", () => {
+        const pin = { image: "ghcr.io/pinstack-example/backend", tag: "2023.07.1" };
+        project.editStackFile("playground", (doc) => {
+            doc.setIn(["config", "pinstack:hold"], true);
+            doc.setIn([...services, "backend", "tag"], pin.tag);
+            const provenance = doc.createNode(sealProvenance(serviceSubject({ name: "backend", ...pin }), { from: "staging", at: "2026-12-08T00:00:00Z", by: "ops@example.org", reason: "incident", rollback: true }));
+            // Quoted, as pinstack writes it: Pulumi reads an unquoted time as a time, and the seal would not match.
+            (provenance.get("at", true) as YAML.Scalar).type = "QUOTE_DOUBLE";
+            doc.setIn([...services, "backend", "provenance"], provenance);
+            doc.deleteIn([...services, "frontend"]);
+            doc.setIn(["config", "pinstack:packages", "ukrdc-services", "version"], "10.8.5rc2");
+        });
+        const run = project.previewWithPack("playground", packConfig);
+        assert.notStrictEqual(run.code, 0, run.out);
+        assert.ok(violations(run.out).some((v) => v.level === "mandatory" && v.policy === "hold"), run.out);
+        assert.match(run.out, /service backend cannot be deployed now: playground is on hold: only rollbacks pass .*\(moved from the deployed ghcr\.io\/pinstack-example\/backend:2023\.06\.3 to ghcr\.io\/pinstack-example\/backend:2023\.07\.1, and the stack's update history has no successful update that ran it\)/);
+        assert.doesNotMatch(run.out, /seal does not match/, "the hand-written rollback seal verifies: only the history refuses it");
+        assert.match(run.out, /service frontend removed: it runs ghcr\.io\/pinstack-example\/frontend:2023\.06\.2 now/);
+        assert.match(run.out, /package ukrdc-services moved from the deployed 10\.8\.5rc1 to 10\.8\.5rc2/);
+    });
+});
+
+/**
  * Issue 20 item 4: a small program of its own (render mode, no cluster) declaring what the
  * pack had no map of, all on docker.io/evil/*:latest — an Argo Workflow, a Tekton Task, and a
  * custom resource with its pod spec 13 levels deep — previewed with the pack and production's
@@ -243,7 +312,7 @@ new k8s.apps.v1.Deployment("sidecars", {
     const pulumi = (args: string[]): Run => {
         const result = spawnSync(pulumiBin, [...args, "--non-interactive", "--color", "never", "--cwd", dir], { env, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
         if (result.error) throw result.error;
-        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}` };
+        return { code: result.status ?? -1, out: `${result.stdout}\n${result.stderr}`, stdout: result.stdout };
     };
     /** The committed production config, with `readable-kinds` changed by `edit`. */
     const packConfig = (name: string, edit: (readable: Record<string, unknown>) => void = () => {}): string => {

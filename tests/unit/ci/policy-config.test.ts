@@ -2,8 +2,9 @@ import Ajv from "ajv";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { deployedFacts, parsePolicyConfig, withDeployedFacts } from "../../../lib/ci";
+import { deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts } from "../../../lib/ci";
 import { PinstackError } from "../../../lib/errors";
+import { earlierPinsFromJson } from "../../../lib/rules";
 // The policy module, never the pack: policies/index.ts starts a server.
 import { hold } from "../../../policies/hold";
 
@@ -39,6 +40,7 @@ describe("lib/ci: the policy pack config with the deployed stack's facts", () =>
                 onHold: true,
                 holdReason: "incident #940",
                 deployed: { backend: REF, frontend: "ghcr.io/pinstack-example/frontend:2023.04.3" },
+                deployedPackages: { "ukrdc-services": "10.8.4" },
             },
         });
     });
@@ -70,7 +72,36 @@ describe("lib/ci: the policy pack config with the deployed stack's facts", () =>
 
     it("adds a hold section when the config has none", () => {
         const merged = withDeployedFacts({}, deployedFacts(outputs(false), "o.json"));
-        assert.deepEqual(Object.keys(merged.hold as object), ["onHold", "deployed"]);
+        assert.deepEqual(Object.keys(merged.hold as object), ["onHold", "deployed", "deployedPackages"]);
+    });
+
+    it("adds the pins the stack's successful updates ran (hold.earlier), which the pack reads back as written", () => {
+        const entry = (result: string, tag: string, version: string) => ({
+            kind: "update",
+            result,
+            startTime: "2026-11-20T10:00:00Z",
+            config: {
+                "pinstack:services": { objectValue: { backend: { image: "ghcr.io/pinstack-example/backend", tag, sidecars: [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1" }] } }, secret: false },
+                "pinstack:packages": { value: JSON.stringify({ "ukrdc-services": { version } }), secret: false },
+            },
+        });
+        const history = JSON.stringify([entry("failed", "2023.05.1", "10.9.0"), entry("succeeded", "2023.04.2", "10.8.4"), entry("succeeded", "2023.04.1", "10.8.3")]);
+        const earlier = earlierPinsFromHistory(history, "history.json");
+        assert.deepEqual(earlier.packages, { "ukrdc-services": ["10.8.4", "10.8.3"] });
+        assert.deepEqual(earlier.services.backend.map((p) => p.tag), ["2023.04.2", "2023.04.1"]);
+        const merged = withDeployedFacts(base, deployedFacts(outputs(true), "o.json"), earlier);
+        const decoded = earlierPinsFromJson(JSON.parse(JSON.stringify((merged.hold as Record<string, unknown>).earlier)));
+        assert.ok(decoded.ok);
+        assert.deepEqual(decoded.earlier.services.get("backend")?.[0], { image: "ghcr.io/pinstack-example/backend", tag: "2023.04.2", sidecars: [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.0.1" }] });
+        const validate = new Ajv({ strict: false }).compile({ type: "object", ...(hold.configSchema as object) });
+        assert.equal(validate({ ...(merged.hold as object) }), true, JSON.stringify(validate.errors));
+        assert.equal(validate({ ...(merged.hold as object), earlier: { services: { backend: ["2023.04.2"] }, packages: {} } }), false, "the schema checks the earlier pins");
+    });
+
+    it("bad input: history that is not `pulumi stack history --json` (exit 2, naming the file)", () => {
+        assert.throws(() => earlierPinsFromHistory("{", "history.json"), (err: unknown) => badInput(err) && /history\.json: malformed JSON/.test((err as Error).message));
+        assert.throws(() => earlierPinsFromHistory("{}", "history.json"), badInput);
+        assert.throws(() => earlierPinsFromHistory("[1]", "history.json"), (err: unknown) => badInput(err) && /every entry must be an update object/.test((err as Error).message));
     });
 
     it("bad input: outputs or config that are not JSON objects (exit 2, naming the file)", () => {

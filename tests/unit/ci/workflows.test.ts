@@ -92,7 +92,7 @@ describe("the GitHub workflows", () => {
             assert.equal(up.with.message, "${{ steps.message.outputs.text }}");
             assert.match(up.with.policyPacks, /'policies'/);
             assert.equal(up.with.policyPackConfigs, "${{ steps.policy.outputs.file }}");
-            assert.match(step("Policy pack config").run, /ci policy-config --stack "\$STACK" --outputs outputs\.json/);
+            assert.match(step("Policy pack config").run, /ci policy-config --stack "\$STACK" --outputs outputs\.json --history history\.json/);
         });
 
         it("reads the load-test label before the update, and judges the load test after it", () => {
@@ -171,9 +171,11 @@ describe("the GitHub workflows", () => {
             const run = pr.jobs.preview.steps.find((s: { name?: string }) => s.name === "pulumi preview").run;
             assert.match(run, /args=\(--stack "\$STACK" --diff --json/);
             assert.match(run, /--policy-pack policies/);
-            assert.match(run, /pulumi stack output --stack "\$STACK" --json > outputs\.json\n\s*node bin\/pinstack\.js ci policy-config --stack "\$STACK" --outputs outputs\.json --output "\$RUNNER_TEMP\/policy-config\.json"/);
+            assert.match(run, /pulumi stack output --stack "\$STACK" --json > outputs\.json\n\s*pulumi stack history --stack "\$STACK" --json > history\.json\n\s*node bin\/pinstack\.js ci policy-config --stack "\$STACK" --outputs outputs\.json --history history\.json --output "\$RUNNER_TEMP\/policy-config\.json"/);
             assert.match(run, /--policy-pack-config "\$RUNNER_TEMP\/policy-config\.json"/);
             assert.match(run, /PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true pulumi preview/);
+            const comment = pr.jobs.preview.steps.find((s: { name?: string }) => s.name === "Render the comment").run;
+            assert.match(comment, /if \[\[ -f history\.json \]\]; then history=\(--history history\.json\); fi\n\s*node bin\/pinstack\.js ci comment .*\n.*"\$\{history\[@\]\}"/);
         });
 
         it("the job that runs the pull request's code cannot write; the job that comments runs none of it", () => {

@@ -14,7 +14,6 @@ import {
     rules,
 } from "../../../../lib/rules";
 import { presets } from "../../../../stacks";
-import { sealProvenance, serviceSubject } from "../../../../lib/provenance";
 import { DIGEST, goodProduction, makeStack, OTHER_DIGEST, promotedPackage, promotedService } from "./fixtures";
 
 const ids = (violations: readonly Violation[]) => violations.map((v) => v.rule);
@@ -285,49 +284,6 @@ describe("rule provenance", () => {
     });
     it("is disabled in staging and playground", () => {
         assert.deepEqual(evaluateStack(makeStack("staging", service({ tag: "2023.05.1" }))), []);
-    });
-});
-
-describe("rule hold", () => {
-    const before = goodProduction();
-    it("refuses a changed pin while the stack is on hold, unless it is a rollback", () => {
-        const moved = goodProduction({
-            "pinstack:hold": true,
-            "pinstack:holdReason": "incident 42",
-            "pinstack:services": { backend: promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.05.2", digest: OTHER_DIGEST, scheme: "calver" }) },
-        });
-        const found = only(evaluateStack(moved, undefined, { previous: before }), "hold");
-        assert.equal(found.length, 1);
-        assert.match(found[0].message, /on hold \(incident 42\): only rollbacks pass/);
-        const rolledBack = goodProduction({
-            "pinstack:hold": true,
-            "pinstack:services": { backend: (() => {
-                const s = promotedService("backend", { image: "ghcr.io/example/backend", tag: "2023.04.2", digest: OTHER_DIGEST, scheme: "calver" });
-                return s;
-            })() },
-        });
-        // As `pinstack rollback` writes it: rollback provenance, sealed over the pin.
-        const withRollback = { ...rolledBack, services: rolledBack.services.map((s) => {
-            const { seal: _seal, ...unsealed } = s.provenance!;
-            return { ...s, provenance: sealProvenance(serviceSubject(s), { ...unsealed, rollback: true }) };
-        }) };
-        assert.deepEqual(only(evaluateStack(withRollback, undefined, { previous: before }), "hold"), []);
-        // `rollback: true` typed next to a seal that does not cover it (or a tag edited under a
-        // rollback's provenance) is not a rollback.
-        const forged = { ...rolledBack, services: rolledBack.services.map((s) => ({ ...s, provenance: s.provenance && { ...s.provenance, rollback: true } })) };
-        assert.equal(only(evaluateStack(forged, undefined, { previous: before }), "hold").length, 1);
-        const edited = { ...withRollback, services: withRollback.services.map((s) => ({ ...s, tag: "2023.06.9" })) };
-        assert.equal(only(evaluateStack(edited, undefined, { previous: before }), "hold").length, 1);
-    });
-    it("says nothing about an unchanged held stack, or without a previous config", () => {
-        const held = goodProduction({ "pinstack:hold": true });
-        assert.deepEqual(only(evaluateStack(held, undefined, { previous: before }), "hold"), []);
-        assert.deepEqual(only(evaluateStack(held), "hold"), []);
-    });
-    it("refuses any image for a held stack in verify-image, unless it is a rollback", () => {
-        const result = evaluateImage({ reference: `x:2023.05.1@${DIGEST}`, stack: "production", preset: presets.production, hold: true, holdReason: "incident" });
-        assert.deepEqual(ids(result.violations), ["hold"]);
-        assert.deepEqual(evaluateImage({ reference: `x:2023.05.1@${DIGEST}`, stack: "production", preset: presets.production, hold: true, rollback: true }).violations, []);
     });
 });
 
