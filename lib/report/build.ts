@@ -1,0 +1,313 @@
+import { pinMatrix, pinText, type PinView } from "../format";
+import type { ChangeEntry, HistoryEntry, PinChangeRecord, UpdateRecord } from "../history";
+import type { StackConfig } from "../model";
+import { samePin, shortDigest } from "../pin";
+import { BOARD_FORMAT, type Board, type BoardCell, type BoardEvent, type BoardRelease, type BoardRow, type BoardStack, type BoardUpdate, type EventKind } from "./model";
+
+/**
+ * Builds the board from each stack's current file and its audit trail (lib/history's
+ * buildHistory: git versions of the stack file joined with `pulumi stack history`). The board
+ * adds no join of its own: an event is a pin change of one file version, and its update is
+ * the Pulumi update history already matched to that version.
+ */
+
+export interface StackSource {
+    readonly config: StackConfig;
+    /** buildHistory's entries for the stack, newest first. */
+    readonly history: readonly HistoryEntry[];
+    /** Why the stack's Pulumi updates could not be read, when they could not. */
+    readonly warning?: string | null;
+}
+
+export interface BoardOptions {
+    readonly now: Date;
+    /** Events, updates and releases before this time are left out (the matrix is always now). */
+    readonly since?: Date;
+    readonly until?: Date;
+}
+
+/** An event with the pins it moved between, for the joins that compare pins. */
+interface Move {
+    readonly event: BoardEvent;
+    readonly kind: "service" | "package";
+    readonly after: PinView | null;
+    /** The successful update that first ran it. */
+    readonly deployed: UpdateRecord | undefined;
+}
+
+/** `sources` in promotion order (lib/config's loadAllStacks order). */
+export function buildBoard(sources: readonly StackSource[], options: BoardOptions): Board {
+    const renames = renamesIn(sources);
+    const currentName = (name: string) => resolveRename(renames, name);
+    const moves = sources.flatMap((source) => movesOf(source, currentName));
+    const inRange = (time: string) => within(time, options);
+    const production = productionStack(sources);
+    const events = moves.map((m) => m.event).filter((e) => inRange(e.at));
+    events.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.id.localeCompare(b.id));
+    return {
+        format: BOARD_FORMAT,
+        generatedAt: options.now.toISOString(),
+        since: options.since?.toISOString() ?? null,
+        until: options.until?.toISOString() ?? null,
+        stacks: sources.map(stackOf),
+        matrix: matrixOf(sources, moves, renames),
+        events,
+        updates: sources.flatMap(updatesOf).filter((u) => inRange(u.startTime)).sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || a.id.localeCompare(b.id)),
+        releases: production ? releasesOf(production, sources, moves).filter((r) => inRange(r.mergedAt)) : [],
+    };
+}
+
+function within(time: string, options: BoardOptions): boolean {
+    const t = Date.parse(time);
+    if (options.since && t < options.since.getTime()) return false;
+    if (options.until && t > options.until.getTime()) return false;
+    return true;
+}
+
+function stackOf(source: StackSource): BoardStack {
+    const c = source.config;
+    return { name: c.stack, environment: c.environment, hold: c.hold, holdReason: c.holdReason ?? null, warning: source.warning ?? null };
+}
+
+/** The stack releases end on: the one whose preset is production, else the last in promotion order. */
+function productionStack(sources: readonly StackSource[]): StackSource | undefined {
+    return sources.find((s) => s.config.environment === "production") ?? sources[sources.length - 1];
+}
+
+/**
+ * Renames: a file version that removes one service and adds another with the same image
+ * renamed it (old name -> new name). Across stacks, so a service renamed on every stack keeps
+ * one timeline.
+ */
+export function renamesIn(sources: readonly StackSource[]): ReadonlyMap<string, string> {
+    const renames = new Map<string, string>();
+    for (const source of sources) {
+        // Oldest first, so a later rename of the new name extends the chain.
+        for (const entry of [...changeEntries(source.history)].reverse()) {
+            for (const [from, to] of renamePairs(entry.changes)) renames.set(from, to);
+        }
+    }
+    return renames;
+}
+
+function renamePairs(changes: readonly PinChangeRecord[]): [string, string][] {
+    const removed = changes.filter((c) => c.kind === "service" && c.change === "remove");
+    const added = changes.filter((c) => c.kind === "service" && c.change === "add");
+    const pairs: [string, string][] = [];
+    for (const gone of removed) {
+        const same = added.filter((a) => a.after?.image === gone.before?.image);
+        // Two new services from one image: no way to tell which one is the old one.
+        if (same.length === 1 && removed.filter((r) => r.before?.image === gone.before?.image).length === 1) pairs.push([gone.name, same[0].name]);
+    }
+    return pairs;
+}
+
+function resolveRename(renames: ReadonlyMap<string, string>, name: string): string {
+    const seen = new Set<string>();
+    let current = name;
+    while (renames.has(current) && !seen.has(current)) {
+        seen.add(current);
+        current = renames.get(current) as string;
+    }
+    return current;
+}
+
+function changeEntries(history: readonly HistoryEntry[]): ChangeEntry[] {
+    return history.filter((e): e is ChangeEntry => e.type === "change" && e.error === null);
+}
+
+function movesOf(source: StackSource, currentName: (name: string) => string): Move[] {
+    const stack = source.config.stack;
+    const entries = changeEntries(source.history);
+    const moves: Move[] = [];
+    entries.forEach((entry, i) => {
+        const older = entries[i + 1];
+        const first = entry.updates.length ? toUpdate(stack, entry.updates[entry.updates.length - 1], entry.commit) : null;
+        const deployed = [...entry.updates].reverse().find((u) => u.result === "succeeded");
+        const base = {
+            stack,
+            at: utc(entry.date),
+            commit: entry.commit,
+            author: entry.author,
+            message: entry.message,
+            update: first,
+            reruns: Math.max(0, entry.updates.length - 1),
+        };
+        const id = (n: number) => `ev-${stack}-${entry.commit ? entry.commit.slice(0, 12) : "worktree"}-${n}`;
+        const renamed = new Map(renamePairs(entry.changes));
+        const renamedTo = new Set(renamed.values());
+        let n = 0;
+        for (const change of entry.changes) {
+            if (renamedTo.has(change.name) && change.kind === "service") continue;
+            const isRename = change.kind === "service" && renamed.has(change.name);
+            const newName = isRename ? (renamed.get(change.name) as string) : change.name;
+            const after = isRename ? (entry.changes.find((c) => c.kind === "service" && c.name === newName)?.after ?? null) : change.after;
+            const provenance = change.provenance ?? {};
+            const event: BoardEvent = {
+                ...base,
+                id: id(n++),
+                kind: isRename ? "rename" : pinEventKind(entry.command, provenance),
+                subject: change.kind,
+                name: isRename ? `${change.name} → ${newName}` : change.name,
+                current: currentName(newName),
+                by: entry.by || text(provenance.by) || entry.author,
+                reason: entry.reason ?? text(provenance.reason),
+                from: typeof provenance.from === "string" ? provenance.from : null,
+                before: pinText(change.before, ""),
+                after: pinText(after, ""),
+            };
+            moves.push({ event, kind: change.kind, after, deployed });
+        }
+        const holdChanged = older ? older.hold !== entry.hold : entry.hold;
+        if (holdChanged) {
+            const event: BoardEvent = {
+                ...base,
+                id: id(n++),
+                kind: entry.hold ? "hold" : "hold-clear",
+                subject: "stack",
+                name: "",
+                current: "",
+                by: entry.by || entry.author,
+                reason: (entry.hold ? entry.holdReason : null) ?? entry.reason ?? "",
+                from: null,
+                before: entry.hold ? "" : "on hold",
+                after: entry.hold ? "on hold" : "",
+            };
+            moves.push({ event, kind: "service", after: null, deployed });
+        }
+    });
+    return moves;
+}
+
+function pinEventKind(command: string | null, provenance: Readonly<Record<string, unknown>>): EventKind {
+    if (command === "rollback" || provenance.rollback === true) return "rollback";
+    if (command === "promote") return provenance.allowUndeployed === true ? "break-glass" : "promote";
+    return "edit";
+}
+
+function toUpdate(stack: string, update: UpdateRecord, commit: string | null): BoardUpdate {
+    const end = update.endTime ? Date.parse(update.endTime) : NaN;
+    const start = Date.parse(update.startTime);
+    return {
+        id: `up-${stack}-${update.version}`,
+        stack,
+        version: update.version,
+        kind: update.kind,
+        result: update.result,
+        startTime: update.startTime,
+        endTime: update.endTime,
+        durationSeconds: Number.isFinite(end) && Number.isFinite(start) ? Math.round((end - start) / 1000) : null,
+        message: update.message,
+        commit,
+        resourceChanges: update.resourceChanges ?? null,
+    };
+}
+
+function updatesOf(source: StackSource): BoardUpdate[] {
+    const stack = source.config.stack;
+    return source.history.flatMap((entry) => (entry.type === "change" ? entry.updates.map((u) => toUpdate(stack, u, entry.commit)) : [toUpdate(stack, entry, null)]));
+}
+
+/** lib/format's pin matrix, each cell with its hold and whether an earlier stage ever ran its pin. */
+function matrixOf(sources: readonly StackSource[], moves: readonly Move[], renames: ReadonlyMap<string, string>): BoardRow[] {
+    const configs = sources.map((s) => s.config);
+    const ran = pinsEverRun(sources, moves);
+    const formerNames = new Map<string, string[]>();
+    for (const [from, to] of renames) formerNames.set(resolveRename(renames, to), [...(formerNames.get(resolveRename(renames, to)) ?? []), from]);
+    return pinMatrix(configs).map((row) => {
+        const cells: Record<string, BoardCell> = {};
+        configs.forEach((config, i) => {
+            const pin = row.stacks[config.stack] ?? null;
+            const earlier = configs.slice(0, i).flatMap((c) => ran.get(`${c.stack}\0${row.kind}\0${row.name}`) ?? []);
+            cells[config.stack] = {
+                pin,
+                text: pinText(pin, ""),
+                version: pin ? (pin.version ?? pin.tag ?? "") : "",
+                digest: shortDigest(pin?.digest),
+                held: config.hold,
+                firstHere: pin !== null && i > 0 && !earlier.some((seen) => samePinView(row.kind, seen, pin)),
+            };
+        });
+        return {
+            id: `${row.kind === "service" ? "svc" : "pkg"}-${row.name}`,
+            kind: row.kind,
+            name: row.name,
+            cells,
+            drift: row.drift,
+            missing: row.missing,
+            tagMoved: row.tagMoved,
+            formerNames: [...(formerNames.get(row.name) ?? [])].reverse(),
+        };
+    });
+}
+
+/** Every pin each stack runs or ran, by stack, kind and (current) name. */
+function pinsEverRun(sources: readonly StackSource[], moves: readonly Move[]): Map<string, PinView[]> {
+    const ran = new Map<string, PinView[]>();
+    const add = (stack: string, kind: string, name: string, pin: PinView | null) => {
+        if (!pin) return;
+        const key = `${stack}\0${kind}\0${name}`;
+        const list = ran.get(key);
+        if (list) list.push(pin);
+        else ran.set(key, [pin]);
+    };
+    for (const move of moves) if (move.event.subject !== "stack") add(move.event.stack, move.kind, move.event.current, move.after);
+    for (const { config } of sources) {
+        for (const s of config.services) add(config.stack, "service", s.name, { image: s.image, tag: s.tag, digest: s.digest });
+        for (const p of config.packages) add(config.stack, "package", p.name, { version: p.version });
+    }
+    return ran;
+}
+
+/**
+ * The same release on two stacks: lib/pin's samePin, with a digest counting only where both
+ * pin one (staging runs a tag, production the same tag with its digest).
+ */
+function samePinView(kind: "service" | "package", a: PinView, b: PinView): boolean {
+    if (kind === "package") return a.version === b.version;
+    const artifact = (p: PinView) => ({ image: p.image ?? "", tag: p.tag, digest: p.digest });
+    return samePin(artifact(a), artifact(b), { digests: "where-pinned" }) || samePin(artifact(b), artifact(a), { digests: "where-pinned" });
+}
+
+/** Each pin change to production, with the time from its commit to the successful update that ran it. */
+function releasesOf(production: StackSource, sources: readonly StackSource[], moves: readonly Move[]): BoardRelease[] {
+    const stack = production.config.stack;
+    const earlierStacks = new Set(sources.slice(0, sources.indexOf(production)).map((s) => s.config.stack));
+    const earlier = new Map<string, Move[]>();
+    for (const move of moves) {
+        if (!earlierStacks.has(move.event.stack) || move.event.subject === "stack") continue;
+        const key = `${move.kind}\0${move.event.current}`;
+        earlier.set(key, [...(earlier.get(key) ?? []), move]);
+    }
+    const releaseKinds: readonly EventKind[] = ["promote", "break-glass", "edit"];
+    return moves
+        .filter((m) => m.event.stack === stack && releaseKinds.includes(m.event.kind) && m.after !== null)
+        .map((m) => {
+            const deployedAt = m.deployed ? (m.deployed.endTime ?? m.deployed.startTime) : null;
+            const seen = (earlier.get(`${m.kind}\0${m.event.current}`) ?? [])
+                .filter((e) => e.after && samePinView(m.kind, e.after, m.after as PinView) && Date.parse(e.event.at) <= Date.parse(m.event.at))
+                .map((e) => e.event.at)
+                .sort((a, b) => Date.parse(a) - Date.parse(b));
+            return {
+                id: `rel-${m.event.id.slice(3)}`,
+                kind: m.kind,
+                name: m.event.current,
+                version: m.event.after,
+                commit: m.event.commit,
+                mergedAt: m.event.at,
+                deployedAt,
+                leadTimeSeconds: deployedAt ? Math.max(0, Math.round((Date.parse(deployedAt) - Date.parse(m.event.at)) / 1000)) : null,
+                firstSeenAt: seen[0] ?? null,
+            };
+        });
+}
+
+/** Git writes the author's offset (`+02:00`); the board says every time in UTC, as Pulumi does. */
+function utc(time: string): string {
+    const t = Date.parse(time);
+    return Number.isFinite(t) ? new Date(t).toISOString() : time;
+}
+
+function text(value: unknown): string {
+    return typeof value === "string" ? value : "";
+}
