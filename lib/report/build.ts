@@ -33,17 +33,20 @@ interface Move {
     readonly after: PinView | null;
     /** The successful update that first ran it. */
     readonly deployed: UpdateRecord | undefined;
+    /** Its stack's place in promotion order, its file version's place in the stack's history (newest first), its place in the version's changes. */
+    readonly stackIndex: number;
+    readonly entryIndex: number;
+    readonly order: number;
 }
 
 /** `sources` in promotion order (lib/config's loadAllStacks order). */
 export function buildBoard(sources: readonly StackSource[], options: BoardOptions): Board {
     const renames = renamesIn(sources);
     const currentName = (name: string) => resolveRename(renames, name);
-    const moves = sources.flatMap((source) => movesOf(source, currentName));
+    const moves = sources.flatMap((source, i) => movesOf(source, i, currentName));
     const inRange = (time: string) => within(time, options);
     const production = productionStack(sources);
-    const events = moves.map((m) => m.event).filter((e) => inRange(e.at));
-    events.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.id.localeCompare(b.id));
+    const events = newestFirst(moves.filter((m) => inRange(m.event.at)));
     return {
         format: BOARD_FORMAT,
         generatedAt: options.now.toISOString(),
@@ -55,6 +58,17 @@ export function buildBoard(sources: readonly StackSource[], options: BoardOption
         updates: sources.flatMap(updatesOf).filter((u) => inRange(u.startTime)).sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || a.id.localeCompare(b.id)),
         releases: production ? releasesOf(production, sources, moves).filter((r) => inRange(r.mergedAt)) : [],
     };
+}
+
+/**
+ * Events newest first. Events of one time (a commit that changes several stack files) read,
+ * oldest first, in promotion order, and a file version's changes in the file's order.
+ */
+function newestFirst(moves: readonly Move[]): BoardEvent[] {
+    return moves
+        .map((move) => ({ move }))
+        .sort((a, b) => Date.parse(b.move.event.at) - Date.parse(a.move.event.at) || b.move.stackIndex - a.move.stackIndex || a.move.entryIndex - b.move.entryIndex || b.move.order - a.move.order)
+        .map(({ move }) => move.event);
 }
 
 function within(time: string, options: BoardOptions): boolean {
@@ -116,7 +130,7 @@ function changeEntries(history: readonly HistoryEntry[]): ChangeEntry[] {
     return history.filter((e): e is ChangeEntry => e.type === "change" && e.error === null);
 }
 
-function movesOf(source: StackSource, currentName: (name: string) => string): Move[] {
+function movesOf(source: StackSource, stackIndex: number, currentName: (name: string) => string): Move[] {
     const stack = source.config.stack;
     const entries = changeEntries(source.history);
     const moves: Move[] = [];
@@ -156,7 +170,7 @@ function movesOf(source: StackSource, currentName: (name: string) => string): Mo
                 before: pinText(change.before, ""),
                 after: pinText(after, ""),
             };
-            moves.push({ event, kind: change.kind, after, deployed });
+            moves.push({ event, kind: change.kind, after, deployed, stackIndex, entryIndex: i, order: n });
         }
         const holdChanged = older ? older.hold !== entry.hold : entry.hold;
         if (holdChanged) {
@@ -173,7 +187,7 @@ function movesOf(source: StackSource, currentName: (name: string) => string): Mo
                 before: entry.hold ? "" : "on hold",
                 after: entry.hold ? "on hold" : "",
             };
-            moves.push({ event, kind: "service", after: null, deployed });
+            moves.push({ event, kind: "service", after: null, deployed, stackIndex, entryIndex: i, order: n });
         }
     });
     return moves;

@@ -16,6 +16,9 @@ var SVG = "http://www.w3.org/2000/svg";
 var stackNames = board.stacks.map(function (s) { return s.name; });
 var byId = {};
 [board.matrix, board.events, board.updates, board.releases].forEach(function (list) { list.forEach(function (x) { byId[x.id] = x; }); });
+// The board's order (newest first; ties by stage, earlier stages first when read oldest first).
+var order = {};
+board.events.forEach(function (e, i) { order[e.id] = i; });
 var eventsByCommit = {};
 board.events.forEach(function (e) { var k = e.stack + "\u0000" + e.commit; (eventsByCommit[k] = eventsByCommit[k] || []).push(e); });
 var shown = { timelines: PAGE_TIMELINES, rows: {}, releases: PAGE_RELEASES };
@@ -152,7 +155,7 @@ function renderTimelines(f) {
     all.forEach(function (e) { if (e.subject === "stack") stackEvents.push(e); else (byName[e.current] = byName[e.current] || []).push(e); });
     var drawn = 0, withEvents = names.filter(function (n) { return byName[n]; });
     withEvents.slice(0, shown.timelines).forEach(function (name) {
-        var events = byName[name].concat(stackEvents).sort(function (a, b) { return Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : 1); });
+        var events = byName[name].concat(stackEvents).sort(function (a, b) { return order[b.id] - order[a.id]; });
         var list = el("ol", { "class": "events", "aria-label": "Events of " + name + ", oldest first" }, events.map(function (e) {
             var failed = e.update && e.update.result === "failed";
             return el("li", { "data-id": e.id, "data-stack": e.stack, "data-kind": e.kind, "class": failed ? "failed" : null }, [
