@@ -2,7 +2,7 @@ import { pinMatrix, pinText, type PinView } from "../format";
 import type { ChangeEntry, HistoryEntry, PinChangeRecord, UpdateRecord } from "../history";
 import type { StackConfig } from "../model";
 import { samePin, shortDigest } from "../pin";
-import { BOARD_FORMAT, type Board, type BoardCell, type BoardEvent, type BoardRelease, type BoardRow, type BoardStack, type BoardUpdate, type EventKind } from "./model";
+import { BOARD_FORMAT, type Board, type BoardCell, type BoardChange, type BoardEvent, type BoardRelease, type BoardRow, type BoardStack, type BoardUpdate, type EventKind } from "./model";
 
 /**
  * Builds the board from each stack's current file and its audit trail (lib/history's
@@ -33,6 +33,7 @@ interface Move {
     readonly after: PinView | null;
     /** The successful update that first ran it. */
     readonly deployed: UpdateRecord | undefined;
+    readonly change: BoardChange;
     /** Its stack's place in promotion order, its file version's place in the stack's history (newest first), its place in the version's changes. */
     readonly stackIndex: number;
     readonly entryIndex: number;
@@ -43,7 +44,8 @@ interface Move {
 export function buildBoard(sources: readonly StackSource[], options: BoardOptions): Board {
     const renames = renamesIn(sources);
     const currentName = (name: string) => resolveRename(renames, name);
-    const moves = sources.flatMap((source, i) => movesOf(source, i, currentName));
+    const perStack = sources.map((source, i) => movesOf(source, i, currentName));
+    const moves = perStack.flatMap((s) => s.moves);
     const inRange = (time: string) => within(time, options);
     const production = productionStack(sources);
     const events = newestFirst(moves.filter((m) => inRange(m.event.at)));
@@ -54,8 +56,9 @@ export function buildBoard(sources: readonly StackSource[], options: BoardOption
         until: options.until?.toISOString() ?? null,
         stacks: sources.map(stackOf),
         matrix: matrixOf(sources, moves, renames),
+        changes: newestChanges(perStack.flatMap((s, i) => s.changes.map((change) => ({ change, stackIndex: i }))).filter(({ change }) => inRange(change.at))),
         events,
-        updates: sources.flatMap(updatesOf).filter((u) => inRange(u.startTime)).sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || a.id.localeCompare(b.id)),
+        updates: sources.flatMap((source, i) => updatesOf(source, perStack[i].changes)).filter((u) => inRange(u.startTime)).sort((a, b) => Date.parse(b.startTime) - Date.parse(a.startTime) || a.id.localeCompare(b.id)),
         releases: production ? releasesOf(production, sources, moves).filter((r) => inRange(r.mergedAt)) : [],
     };
 }
@@ -69,6 +72,13 @@ function newestFirst(moves: readonly Move[]): BoardEvent[] {
         .map((move) => ({ move }))
         .sort((a, b) => Date.parse(b.move.event.at) - Date.parse(a.move.event.at) || b.move.stackIndex - a.move.stackIndex || a.move.entryIndex - b.move.entryIndex || b.move.order - a.move.order)
         .map(({ move }) => move.event);
+}
+
+function newestChanges(changes: readonly { change: BoardChange; stackIndex: number }[]): BoardChange[] {
+    return changes
+        .map((c, i) => ({ ...c, i }))
+        .sort((a, b) => Date.parse(b.change.at) - Date.parse(a.change.at) || b.stackIndex - a.stackIndex || a.i - b.i)
+        .map(({ change }) => change);
 }
 
 function within(time: string, options: BoardOptions): boolean {
@@ -130,67 +140,82 @@ function changeEntries(history: readonly HistoryEntry[]): ChangeEntry[] {
     return history.filter((e): e is ChangeEntry => e.type === "change" && e.error === null);
 }
 
-function movesOf(source: StackSource, stackIndex: number, currentName: (name: string) => string): Move[] {
+/** The stack's changes (file versions that changed something) and their events. */
+function movesOf(source: StackSource, stackIndex: number, currentName: (name: string) => string): { moves: Move[]; changes: BoardChange[] } {
     const stack = source.config.stack;
     const entries = changeEntries(source.history);
     const moves: Move[] = [];
+    const changes: BoardChange[] = [];
     entries.forEach((entry, i) => {
         const older = entries[i + 1];
-        const first = entry.updates.length ? toUpdate(stack, entry.updates[entry.updates.length - 1], entry.commit) : null;
-        const deployed = [...entry.updates].reverse().find((u) => u.result === "succeeded");
-        const base = {
+        const holdChanged = older ? older.hold !== entry.hold : entry.hold;
+        if (entry.changes.length === 0 && !holdChanged) return;
+        const provenanceOf = (c: PinChangeRecord) => c.provenance ?? {};
+        const firstProvenance = entry.changes.map(provenanceOf).find((p) => typeof p.by === "string") ?? {};
+        const change: BoardChange = {
+            id: changeId(stack, entry.commit),
             stack,
             at: utc(entry.date),
             commit: entry.commit,
             author: entry.author,
+            by: entry.by || text(firstProvenance.by) || entry.author,
+            reason: entry.reason ?? (holdChanged && entry.hold ? entry.holdReason : null) ?? text(firstProvenance.reason),
             message: entry.message,
-            update: first,
-            reruns: Math.max(0, entry.updates.length - 1),
+            command: entry.command,
+            updates: [...entry.updates].reverse().map((u) => updateId(stack, u)),
         };
-        const id = (n: number) => `ev-${stack}-${entry.commit ? entry.commit.slice(0, 12) : "worktree"}-${n}`;
+        changes.push(change);
+        const deployed = [...entry.updates].reverse().find((u) => u.result === "succeeded");
+        const base = { change: change.id, stack, at: change.at };
+        const own = (by: string, reason: string) => ({ ...(by && by !== change.by ? { by } : {}), ...(reason && reason !== change.reason ? { reason } : {}) });
         const renamed = new Map(renamePairs(entry.changes));
         const renamedTo = new Set(renamed.values());
         let n = 0;
-        for (const change of entry.changes) {
-            if (renamedTo.has(change.name) && change.kind === "service") continue;
-            const isRename = change.kind === "service" && renamed.has(change.name);
-            const newName = isRename ? (renamed.get(change.name) as string) : change.name;
-            const after = isRename ? (entry.changes.find((c) => c.kind === "service" && c.name === newName)?.after ?? null) : change.after;
-            const provenance = change.provenance ?? {};
+        for (const pin of entry.changes) {
+            if (renamedTo.has(pin.name) && pin.kind === "service") continue;
+            const isRename = pin.kind === "service" && renamed.has(pin.name);
+            const newName = isRename ? (renamed.get(pin.name) as string) : pin.name;
+            const after = isRename ? (entry.changes.find((c) => c.kind === "service" && c.name === newName)?.after ?? null) : pin.after;
+            const provenance = provenanceOf(pin);
             const event: BoardEvent = {
                 ...base,
-                id: id(n++),
+                id: `${change.id}-${n}`,
                 kind: isRename ? "rename" : pinEventKind(entry.command, provenance),
-                subject: change.kind,
-                name: isRename ? `${change.name} → ${newName}` : change.name,
+                subject: pin.kind,
+                name: isRename ? `${pin.name} → ${newName}` : pin.name,
                 current: currentName(newName),
-                by: entry.by || text(provenance.by) || entry.author,
-                reason: entry.reason ?? text(provenance.reason),
                 from: typeof provenance.from === "string" ? provenance.from : null,
-                before: pinText(change.before, ""),
+                before: pinText(pin.before, ""),
                 after: pinText(after, ""),
+                ...(entry.command ? {} : own(text(provenance.by), text(provenance.reason))),
             };
-            moves.push({ event, kind: change.kind, after, deployed, stackIndex, entryIndex: i, order: n });
+            moves.push({ event, change, kind: pin.kind, after, deployed, stackIndex, entryIndex: i, order: n++ });
         }
-        const holdChanged = older ? older.hold !== entry.hold : entry.hold;
         if (holdChanged) {
             const event: BoardEvent = {
                 ...base,
-                id: id(n++),
+                id: `${change.id}-${n}`,
                 kind: entry.hold ? "hold" : "hold-clear",
                 subject: "stack",
                 name: "",
                 current: "",
-                by: entry.by || entry.author,
-                reason: (entry.hold ? entry.holdReason : null) ?? entry.reason ?? "",
                 from: null,
                 before: entry.hold ? "" : "on hold",
                 after: entry.hold ? "on hold" : "",
+                ...own("", (entry.hold ? entry.holdReason : null) ?? ""),
             };
-            moves.push({ event, kind: "service", after: null, deployed, stackIndex, entryIndex: i, order: n });
+            moves.push({ event, change, kind: "service", after: null, deployed, stackIndex, entryIndex: i, order: n++ });
         }
     });
-    return moves;
+    return { moves, changes };
+}
+
+function changeId(stack: string, commit: string | null): string {
+    return `ch-${stack}-${commit ? commit.slice(0, 12) : "worktree"}`;
+}
+
+function updateId(stack: string, update: UpdateRecord): string {
+    return `up-${stack}-${update.version}`;
 }
 
 function pinEventKind(command: string | null, provenance: Readonly<Record<string, unknown>>): EventKind {
@@ -199,11 +224,11 @@ function pinEventKind(command: string | null, provenance: Readonly<Record<string
     return "edit";
 }
 
-function toUpdate(stack: string, update: UpdateRecord, commit: string | null): BoardUpdate {
+function toUpdate(stack: string, update: UpdateRecord, commit: string | null, change: string | null): BoardUpdate {
     const end = update.endTime ? Date.parse(update.endTime) : NaN;
     const start = Date.parse(update.startTime);
     return {
-        id: `up-${stack}-${update.version}`,
+        id: updateId(stack, update),
         stack,
         version: update.version,
         kind: update.kind,
@@ -213,13 +238,19 @@ function toUpdate(stack: string, update: UpdateRecord, commit: string | null): B
         durationSeconds: Number.isFinite(end) && Number.isFinite(start) ? Math.round((end - start) / 1000) : null,
         message: update.message,
         commit,
+        change,
         resourceChanges: update.resourceChanges ?? null,
     };
 }
 
-function updatesOf(source: StackSource): BoardUpdate[] {
+function updatesOf(source: StackSource, changes: readonly BoardChange[]): BoardUpdate[] {
     const stack = source.config.stack;
-    return source.history.flatMap((entry) => (entry.type === "change" ? entry.updates.map((u) => toUpdate(stack, u, entry.commit)) : [toUpdate(stack, entry, null)]));
+    const changed = new Set(changes.map((c) => c.id));
+    return source.history.flatMap((entry) => {
+        if (entry.type !== "change") return [toUpdate(stack, entry, null, null)];
+        const id = changeId(stack, entry.commit);
+        return entry.updates.map((u) => toUpdate(stack, u, entry.commit, changed.has(id) ? id : null));
+    });
 }
 
 /** lib/format's pin matrix, each cell with its hold and whether an earlier stage ever ran its pin. */
@@ -232,7 +263,7 @@ function matrixOf(sources: readonly StackSource[], moves: readonly Move[], renam
         const cells: Record<string, BoardCell> = {};
         configs.forEach((config, i) => {
             const pin = row.stacks[config.stack] ?? null;
-            const earlier = configs.slice(0, i).flatMap((c) => ran.get(`${c.stack}\0${row.kind}\0${row.name}`) ?? []);
+            const earlier = pin ? configs.slice(0, i).flatMap((c) => ran.get(ranKey(c.stack, row.kind, row.name, pin)) ?? []) : [];
             cells[config.stack] = {
                 pin,
                 text: pinText(pin, ""),
@@ -258,9 +289,9 @@ function matrixOf(sources: readonly StackSource[], moves: readonly Move[], renam
 /** Every pin each stack runs or ran, by stack, kind and (current) name. */
 function pinsEverRun(sources: readonly StackSource[], moves: readonly Move[]): Map<string, PinView[]> {
     const ran = new Map<string, PinView[]>();
-    const add = (stack: string, kind: string, name: string, pin: PinView | null) => {
+    const add = (stack: string, kind: "service" | "package", name: string, pin: PinView | null) => {
         if (!pin) return;
-        const key = `${stack}\0${kind}\0${name}`;
+        const key = ranKey(stack, kind, name, pin);
         const list = ran.get(key);
         if (list) list.push(pin);
         else ran.set(key, [pin]);
@@ -271,6 +302,11 @@ function pinsEverRun(sources: readonly StackSource[], moves: readonly Move[]): M
         for (const p of config.packages) add(config.stack, "package", p.name, { version: p.version });
     }
     return ran;
+}
+
+/** Pins that can be the same release share their tag (a service) or version (a package): the key of the indexes below. */
+function ranKey(stack: string, kind: "service" | "package", name: string, pin: PinView): string {
+    return `${stack}\0${kind}\0${name}\0${kind === "package" ? pin.version : pin.tag ?? ""}`;
 }
 
 /**
@@ -290,24 +326,28 @@ function releasesOf(production: StackSource, sources: readonly StackSource[], mo
     const earlier = new Map<string, Move[]>();
     for (const move of moves) {
         if (!earlierStacks.has(move.event.stack) || move.event.subject === "stack") continue;
-        const key = `${move.kind}\0${move.event.current}`;
-        earlier.set(key, [...(earlier.get(key) ?? []), move]);
+        if (!move.after) continue;
+        const key = ranKey("", move.kind, move.event.current, move.after);
+        const list = earlier.get(key);
+        if (list) list.push(move);
+        else earlier.set(key, [move]);
     }
     const releaseKinds: readonly EventKind[] = ["promote", "break-glass", "edit"];
     return moves
         .filter((m) => m.event.stack === stack && releaseKinds.includes(m.event.kind) && m.after !== null)
         .map((m) => {
             const deployedAt = m.deployed ? (m.deployed.endTime ?? m.deployed.startTime) : null;
-            const seen = (earlier.get(`${m.kind}\0${m.event.current}`) ?? [])
+            const seen = (earlier.get(ranKey("", m.kind, m.event.current, m.after as PinView)) ?? [])
                 .filter((e) => e.after && samePinView(m.kind, e.after, m.after as PinView) && Date.parse(e.event.at) <= Date.parse(m.event.at))
                 .map((e) => e.event.at)
                 .sort((a, b) => Date.parse(a) - Date.parse(b));
             return {
                 id: `rel-${m.event.id.slice(3)}`,
+                event: m.event.id,
                 kind: m.kind,
                 name: m.event.current,
                 version: m.event.after,
-                commit: m.event.commit,
+                commit: m.change.commit,
                 mergedAt: m.event.at,
                 deployedAt,
                 leadTimeSeconds: deployedAt ? Math.max(0, Math.round((Date.parse(deployedAt) - Date.parse(m.event.at)) / 1000)) : null,

@@ -11,16 +11,26 @@ export const CLIENT_SCRIPT = String.raw`
 (function () {
 "use strict";
 var board = JSON.parse(document.getElementById("board-data").textContent);
-var PAGE_TIMELINES = 12, PAGE_ROWS = 100, PAGE_RELEASES = 50;
+var PAGE_TIMELINES = 12, PAGE_ROWS = 100, PAGE_RELEASES = 50, PAGE_CHANGES = 8;
 var SVG = "http://www.w3.org/2000/svg";
 var stackNames = board.stacks.map(function (s) { return s.name; });
 var byId = {};
-[board.matrix, board.events, board.updates, board.releases].forEach(function (list) { list.forEach(function (x) { byId[x.id] = x; }); });
+[board.matrix, board.changes, board.events, board.updates, board.releases].forEach(function (list) { list.forEach(function (x) { byId[x.id] = x; }); });
+// Each event with its change's commit, who and why, and the update that deployed it (the JSON view shows the rows as stored).
+var events = board.events.map(function (e) {
+    var change = byId[e.change] || { updates: [] };
+    return Object.assign({}, e, {
+        commit: change.commit, author: change.author, message: change.message,
+        by: e.by || change.by, reason: e.reason || change.reason,
+        update: change.updates.length ? byId[change.updates[0]] || null : null,
+        reruns: Math.max(0, change.updates.length - 1)
+    });
+});
 // The board's order (newest first; ties by stage, earlier stages first when read oldest first).
 var order = {};
-board.events.forEach(function (e, i) { order[e.id] = i; });
+events.forEach(function (e, i) { order[e.id] = i; });
 var eventsByCommit = {};
-board.events.forEach(function (e) { var k = e.stack + "\u0000" + e.commit; (eventsByCommit[k] = eventsByCommit[k] || []).push(e); });
+events.forEach(function (e) { var k = e.stack + "\u0000" + e.commit; (eventsByCommit[k] = eventsByCommit[k] || []).push(e); });
 var shown = { timelines: PAGE_TIMELINES, rows: {}, releases: PAGE_RELEASES };
 
 function el(tag, attrs, children) {
@@ -146,24 +156,24 @@ function renderTimelines(f) {
     box.textContent = "";
     var names = [];
     board.matrix.forEach(function (r) { if (names.indexOf(r.name) < 0) names.push(r.name); });
-    board.events.forEach(function (e) { if (e.current && names.indexOf(e.current) < 0) names.push(e.current); });
+    events.forEach(function (e) { if (e.current && names.indexOf(e.current) < 0) names.push(e.current); });
     if (f.service) names = names.filter(function (n) { return n === f.service; });
     var lanes = f.stack ? [f.stack] : stackNames;
-    var all = board.events.filter(function (e) { return eventMatches(f, e); });
+    var all = events.filter(function (e) { return eventMatches(f, e); });
     var range = timeRange(f, all);
     var byName = {}, stackEvents = [];
     all.forEach(function (e) { if (e.subject === "stack") stackEvents.push(e); else (byName[e.current] = byName[e.current] || []).push(e); });
     var drawn = 0, withEvents = names.filter(function (n) { return byName[n]; });
     withEvents.slice(0, shown.timelines).forEach(function (name) {
-        var events = byName[name].concat(stackEvents).sort(function (a, b) { return order[b.id] - order[a.id]; });
-        var list = el("ol", { "class": "events", "aria-label": "Events of " + name + ", oldest first" }, events.map(function (e) {
+        var lane = byName[name].concat(stackEvents).sort(function (a, b) { return order[b.id] - order[a.id]; });
+        var list = el("ol", { "class": "events", "aria-label": "Events of " + name + ", oldest first" }, lane.map(function (e) {
             var failed = e.update && e.update.result === "failed";
             return el("li", { "data-id": e.id, "data-stack": e.stack, "data-kind": e.kind, "class": failed ? "failed" : null }, [
                 failed ? el("strong", {}, "✕ FAILED ") : null,
                 el("span", { "class": "kind" }, (KIND_TEXT[e.kind] || e.kind) + " "), eventText(e), " ", jsonLink(e.id)
             ]);
         }));
-        box.appendChild(el("figure", { "data-service": name }, [el("figcaption", {}, el("h3", {}, name)), timelineChart(name, events, lanes, range), list]));
+        box.appendChild(el("figure", { "data-service": name }, [el("figcaption", {}, el("h3", {}, name)), timelineChart(name, lane, lanes, range), list]));
         drawn++;
     });
     if (!withEvents.length) box.appendChild(el("p", {}, "No events match the filters."));
@@ -183,7 +193,7 @@ function historyRows(stack, f) {
         rows.push({ time: u.startTime, update: u, changes: changes, id: u.id });
     });
     var pending = {};
-    board.events.forEach(function (e) {
+    events.forEach(function (e) {
         if (e.stack !== stack || e.update || seenCommits[e.commit] || !eventMatches(f, e)) return;
         var key = e.commit || "worktree";
         if (!pending[key]) { pending[key] = { time: e.at, update: null, changes: [], id: e.id }; rows.push(pending[key]); }
@@ -201,7 +211,7 @@ function renderHistory(f) {
         var limit = shown.rows[stack] || PAGE_ROWS;
         var body = el("tbody", {}, rows.slice(0, limit).map(function (r) {
             var u = r.update, failed = u && u.result === "failed";
-            var changes = r.changes.map(function (e) { return el("div", {}, [el("span", { "class": "kind" }, (KIND_TEXT[e.kind] || e.kind) + " "), e.subject === "stack" ? (e.kind === "hold" ? "on hold" : "hold lifted") : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)"), " by " + (e.by || "?"), e.reason ? " “" + e.reason + "”" : ""]); });
+            var changes = r.changes.slice(0, PAGE_CHANGES).map(function (e) { return el("div", {}, [el("span", { "class": "kind" }, (KIND_TEXT[e.kind] || e.kind) + " "), e.subject === "stack" ? (e.kind === "hold" ? "on hold" : "hold lifted") : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)"), " by " + (e.by || "?"), e.reason ? " “" + e.reason + "”" : ""]); });
             var resources = u && u.resourceChanges ? Object.keys(u.resourceChanges).map(function (k) { return k + " " + u.resourceChanges[k]; }).join(", ") : "";
             return el("tr", { "data-id": r.id, "data-stack": stack, "class": failed ? "failed" : null }, [
                 el("td", {}, time(r.time)),
@@ -209,7 +219,7 @@ function renderHistory(f) {
                 el("td", { "class": u ? "result-" + u.result : "" }, u ? (failed ? "✕ failed" : u.result === "succeeded" ? "✓ succeeded" : u.result) : "not deployed"),
                 el("td", {}, u ? duration(u.durationSeconds) : ""),
                 el("td", {}, el("code", {}, u ? (u.commit ? short(u.commit) : "no commit") : short(r.changes[0].commit))),
-                el("td", {}, changes.length ? changes : (u && !u.commit ? "config that no commit of the stack file has" : "")),
+                el("td", {}, changes.length ? changes.concat(r.changes.length > PAGE_CHANGES ? [el("div", { "class": "hint" }, "… and " + (r.changes.length - PAGE_CHANGES) + " more (JSON: the change's events)")] : []) : (u && !u.commit ? "config that no commit of the stack file has" : "")),
                 el("td", {}, [u ? u.message : "", resources ? el("div", { "class": "hint" }, "resources: " + resources) : null]),
                 el("td", {}, jsonLink(r.id))
             ]);
@@ -227,6 +237,17 @@ function renderLeadTime(f) {
     var releases = board.releases.filter(function (r) { return (!f.service || r.name === f.service) && inTime(f, r.mergedAt); });
     var done = releases.filter(function (r) { return r.leadTimeSeconds !== null; });
     if (!releases.length) { box.appendChild(el("p", {}, "No production releases match the filters.")); return; }
+    if (!done.length) box.appendChild(el("p", {}, "None of these releases has been deployed to production yet: nothing to plot."));
+    else box.appendChild(leadTimePlot(done));
+    var body = el("tbody", {}, releases.slice(0, shown.releases).map(function (r) {
+        return el("tr", { "data-id": r.id }, [el("th", { scope: "row" }, r.name), el("td", {}, r.version), el("td", {}, el("code", {}, short(r.commit))), el("td", {}, time(r.mergedAt)), el("td", {}, r.deployedAt ? time(r.deployedAt) : "not deployed"), el("td", {}, duration(r.leadTimeSeconds)), el("td", {}, r.firstSeenAt ? time(r.firstSeenAt) : ""), el("td", {}, jsonLink(r.id))]);
+    }));
+    var head = el("thead", {}, el("tr", {}, ["Name", "Version", "Commit", "Merged", "Deployed", "Lead time", "First ran on an earlier stage", "Data"].map(function (h) { return el("th", { scope: "col" }, h); })));
+    box.appendChild(el("table", { "class": "releases" }, [el("caption", {}, "Production releases, newest first (" + releases.length + ")"), head, body]));
+    if (releases.length > shown.releases) box.appendChild(moreButton("Show more releases", function () { shown.releases += PAGE_RELEASES; renderLeadTime(filters()); }));
+}
+
+function leadTimePlot(done) {
     var W = 1000, H = 260, left = 60, bottom = 30, top = 10;
     var t0 = Infinity, t1 = -Infinity, max = 0;
     done.forEach(function (r) { var t = Date.parse(r.mergedAt); t0 = Math.min(t0, t); t1 = Math.max(t1, t); max = Math.max(max, r.leadTimeSeconds / 3600); });
@@ -245,13 +266,7 @@ function renderLeadTime(f) {
         var cx = left + (W - left - 10) * (Date.parse(r.mergedAt) - t0) / (t1 - t0), cy = H - bottom - (H - bottom - top) * (r.leadTimeSeconds / 3600) / max;
         chart.appendChild(svg("circle", { cx: cx, cy: cy, r: 4, fill: "#0b4f9c", "data-id": r.id }, svg("title", {}, r.name + " " + r.version + ": " + duration(r.leadTimeSeconds))));
     });
-    box.appendChild(el("figure", {}, [chart, el("figcaption", {}, "Each dot a release: when it was merged (across), how long until production ran it (up).")]));
-    var body = el("tbody", {}, releases.slice(0, shown.releases).map(function (r) {
-        return el("tr", { "data-id": r.id }, [el("th", { scope: "row" }, r.name), el("td", {}, r.version), el("td", {}, el("code", {}, short(r.commit))), el("td", {}, time(r.mergedAt)), el("td", {}, r.deployedAt ? time(r.deployedAt) : "not deployed"), el("td", {}, duration(r.leadTimeSeconds)), el("td", {}, r.firstSeenAt ? time(r.firstSeenAt) : ""), el("td", {}, jsonLink(r.id))]);
-    }));
-    var head = el("thead", {}, el("tr", {}, ["Name", "Version", "Commit", "Merged", "Deployed", "Lead time", "First ran on an earlier stage", "Data"].map(function (h) { return el("th", { scope: "col" }, h); })));
-    box.appendChild(el("table", { "class": "releases" }, [el("caption", {}, "Production releases, newest first (" + releases.length + ")"), head, body]));
-    if (releases.length > shown.releases) box.appendChild(moreButton("Show more releases", function () { shown.releases += PAGE_RELEASES; renderLeadTime(filters()); }));
+    return el("figure", {}, [chart, el("figcaption", {}, "Each dot a release: when it was merged (across), how long until production ran it (up).")]);
 }
 
 function filterMatrix(f) {
@@ -274,8 +289,8 @@ function apply() {
     renderTimelines(f);
     renderHistory(f);
     renderLeadTime(f);
-    var events = board.events.filter(function (e) { return eventMatches(f, e); }).length;
-    document.getElementById("filter-count").textContent = rows + " of " + board.matrix.length + " rows, " + events + " of " + board.events.length + " events";
+    var matching = events.filter(function (e) { return eventMatches(f, e); }).length;
+    document.getElementById("filter-count").textContent = rows + " of " + board.matrix.length + " rows, " + matching + " of " + events.length + " events";
 }
 
 function showJson(id) {

@@ -17,13 +17,14 @@ export * from "./model";
 
 /**
  * `--json`: one object per line, each with its `type` — `board` first (format, times, stacks),
- * then every `row` of the matrix, `event`, `update` and `release`, in the board's order.
+ * then every `row` of the matrix, `change`, `event`, `update` and `release`, in the board's order.
  */
 export function boardJsonLines(board: Board): string {
-    const { matrix, events, updates, releases, ...head } = board;
+    const { matrix, changes, events, updates, releases, ...head } = board;
     return [
         jsonLine({ type: "board", ...head }),
         ...matrix.map((r) => jsonLine({ type: "row", ...r })),
+        ...changes.map((c) => jsonLine({ type: "change", ...c })),
         ...events.map((e) => jsonLine({ type: "event", ...e })),
         ...updates.map((u) => jsonLine({ type: "update", ...u })),
         ...releases.map((r) => jsonLine({ type: "release", ...r })),

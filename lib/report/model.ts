@@ -62,6 +62,8 @@ export interface BoardUpdate {
     readonly message: string;
     /** The commit whose stack file this update ran (null: config that no commit has). */
     readonly commit: string | null;
+    /** The BoardChange it ran, when it ran one. */
+    readonly change: string | null;
     /**
      * What the update did to resources (`{"create": 2, "same": 5}`). For a failed update it is
      * what is known of the failure: `pulumi stack history` records the result, not the error text.
@@ -69,9 +71,36 @@ export interface BoardUpdate {
     readonly resourceChanges: Readonly<Record<string, number>> | null;
 }
 
-export interface BoardEvent {
+/**
+ * One version of a stack file that changed something: its commit, who made it and why, and
+ * the Pulumi updates that ran it. Its events (one per pin moved, one for a hold) point at it,
+ * so a release train of hundreds of pins says its commit, reason and updates once.
+ */
+export interface BoardChange {
     readonly id: string;
     readonly stack: string;
+    /** Commit time, in UTC. */
+    readonly at: string;
+    /** null for the working tree (not committed). */
+    readonly commit: string | null;
+    readonly author: string;
+    /** Who made it: the pinstack command's actor, else the provenance's, else the commit's author. */
+    readonly by: string;
+    readonly reason: string;
+    readonly message: string;
+    /** The pinstack command that wrote it (`pinstack:lastChange`); null for a hand edit. */
+    readonly command: string | null;
+    /** Ids of the Pulumi updates that ran this version, oldest first: the first is the deploy, the rest re-runs. */
+    readonly updates: readonly string[];
+}
+
+export interface BoardEvent {
+    readonly id: string;
+    /** The BoardChange that made it. */
+    readonly change: string;
+    readonly stack: string;
+    /** Its change's time (repeated here: filters and charts read it for every event). */
+    readonly at: string;
     readonly kind: EventKind;
     /** "service" / "package" for a pin change; "stack" for a hold on the whole stack. */
     readonly subject: "service" | "package" | "stack";
@@ -79,25 +108,21 @@ export interface BoardEvent {
     readonly name: string;
     /** The name the board lists it under now (differs after a rename). */
     readonly current: string;
-    /** Commit time of the stack file version that made the change. */
-    readonly at: string;
-    readonly commit: string | null;
-    readonly author: string;
-    readonly by: string;
-    readonly reason: string;
-    readonly message: string;
+    /** The stack it was promoted from, by its provenance. */
     readonly from: string | null;
     readonly before: string;
     readonly after: string;
-    /** The oldest Pulumi update that ran this change, or null when none has (not deployed). */
-    readonly update: BoardUpdate | null;
-    /** Newer updates that ran the same file version (retries, re-runs). */
-    readonly reruns: number;
+    /** Who, when the provenance names someone else than the change (a hand-copied pin). */
+    readonly by?: string;
+    /** Why, when the provenance says something else than the change. */
+    readonly reason?: string;
 }
 
 /** One release through production: from the production change's commit to its successful deployment. */
 export interface BoardRelease {
     readonly id: string;
+    /** The production event that made the release. */
+    readonly event: string;
     readonly kind: "service" | "package";
     readonly name: string;
     readonly version: string;
@@ -119,6 +144,8 @@ export interface Board {
     /** In promotion order. */
     readonly stacks: readonly BoardStack[];
     readonly matrix: readonly BoardRow[];
+    /** Stack file versions that changed something, newest first. */
+    readonly changes: readonly BoardChange[];
     /** Newest first. */
     readonly events: readonly BoardEvent[];
     /** Every Pulumi update of every stack, newest first. */

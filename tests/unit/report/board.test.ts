@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { loadAllStacks, stackFilePath } from "../../../lib/config";
 import { buildHistory, fileVersions } from "../../../lib/history";
-import { Board, boardJsonLines, buildBoard, StackSource } from "../../../lib/report";
+import { Board, BoardChange, BoardEvent, BoardUpdate, boardJsonLines, buildBoard, StackSource } from "../../../lib/report";
 import { at, HOSTILE_REASON, releaseScenario, Scenario } from "./support/scenario";
 
 function sourcesOf(scenario: Scenario, histories: Record<string, unknown[]> = scenario.histories): StackSource[] {
@@ -24,6 +24,12 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
     after(() => scenario.remove());
 
     const eventsOf = (name: string) => [...board.events].filter((e) => e.current === name).reverse();
+    /** An event with its change's who, why and commit, and the updates that ran it. */
+    const detailed = (e: BoardEvent) => {
+        const change = board.changes.find((c) => c.id === e.change) as BoardChange;
+        const updates = change.updates.map((id) => board.updates.find((u) => u.id === id) as BoardUpdate);
+        return { ...e, commit: change.commit, author: change.author, by: e.by ?? change.by, reason: e.reason ?? change.reason, update: updates[0] ?? null, reruns: Math.max(0, updates.length - 1) };
+    };
 
     it("lists the stacks in promotion order with their hold", () => {
         assert.deepEqual(board.stacks.map((s) => [s.name, s.hold]), [["staging", false], ["production", false]]);
@@ -50,7 +56,7 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
         const held = buildBoard(onHold, { now: NOW });
         assert.deepEqual(held.matrix.map((r) => [r.cells.staging.held, r.cells.production.held]), [[false, true], [false, true], [false, true]]);
         assert.deepEqual([held.stacks[1].hold, held.stacks[1].holdReason], [true, "audit"]);
-        const holds = board.events.filter((e) => e.subject === "stack").map((e) => [e.kind, e.at, e.reason, e.update === null]);
+        const holds = board.events.filter((e) => e.subject === "stack").map(detailed).map((e) => [e.kind, e.at, e.reason, e.update === null]);
         assert.deepEqual(holds, [
             ["hold-clear", at(5), "incident 7 resolved", true],
             ["hold", at(3), "incident 7", false],
@@ -66,17 +72,17 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
             ["production", "promote", "1.0.0@sha256:aaaaaaaaaaaa", "1.1.0@sha256:bbbbbbbbbbbb"],
             ["production", "rollback", "1.1.0@sha256:bbbbbbbbbbbb", "1.0.0@sha256:aaaaaaaaaaaa"],
         ]);
-        const promote = eventsOf("backend")[3];
+        const promote = detailed(eventsOf("backend")[3]);
         assert.equal(promote.commit, scenario.commits.promote);
         assert.deepEqual([promote.by, promote.reason, promote.from, promote.author], ["rm@example.org", HOSTILE_REASON, "staging", "Ada"]);
-        const rollback = eventsOf("backend")[4];
+        const rollback = detailed(eventsOf("backend")[4]);
         assert.deepEqual([rollback.by, rollback.reason, rollback.update?.result], ["oncall@example.org", "500s after 1.1.0 (incident 7)", "succeeded"]);
-        const ci = eventsOf("backend")[2];
+        const ci = detailed(eventsOf("backend")[2]);
         assert.equal(ci.by, "ci-bot", "a hand edit is by its commit's author");
     });
 
     it("a failed update: the change's first update, with its duration; the re-run that succeeded is counted", () => {
-        const promote = eventsOf("backend")[3];
+        const promote = detailed(eventsOf("backend")[3]);
         assert.deepEqual([promote.update?.version, promote.update?.result, promote.update?.durationSeconds, promote.reruns], [2, "failed", 420, 1]);
         const failed = board.updates.filter((u) => u.result === "failed");
         assert.deepEqual(failed.map((u) => [u.stack, u.version, u.commit, u.resourceChanges]), [["production", 2, scenario.commits.promote, { update: 1, same: 3 }]]);
@@ -135,7 +141,7 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
     it("without Pulumi updates every change is listed as not deployed and no release has a lead time", () => {
         const bare = buildBoard(sourcesOf(scenario, {}), { now: NOW });
         assert.equal(bare.updates.length, 0);
-        assert.ok(bare.events.every((e) => e.update === null));
+        assert.ok(bare.changes.every((c) => c.updates.length === 0));
         assert.ok(bare.releases.every((r) => r.leadTimeSeconds === null && r.deployedAt === null));
     });
 
@@ -143,7 +149,7 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
         const lines = boardJsonLines(board).trim().split("\n").map((l) => JSON.parse(l) as { type: string });
         assert.equal(lines[0].type, "board");
         const types = lines.map((l) => l.type);
-        assert.deepEqual([...new Set(types)], ["board", "row", "event", "update", "release"]);
+        assert.deepEqual([...new Set(types)], ["board", "row", "change", "event", "update", "release"]);
         assert.equal(types.filter((t) => t === "event").length, board.events.length);
     });
 });

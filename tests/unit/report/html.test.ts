@@ -17,6 +17,7 @@ function hostileBoard(): Board {
             { name: "production", environment: "production", hold: true, holdReason: HOSTILE, warning: null },
         ],
         matrix: [{ id: "svc-api", kind: "service", name: "api", cells: { staging: cell("staging"), production: cell("production") }, drift: false, missing: [], tagMoved: false, formerNames: [HOSTILE] }],
+        changes: [],
         events: [],
         updates: [],
         releases: [],
