@@ -151,15 +151,15 @@ function movesOf(source: StackSource, stackIndex: number, currentName: (name: st
         const holdChanged = older ? older.hold !== entry.hold : entry.hold;
         if (entry.changes.length === 0 && !holdChanged) return;
         const provenanceOf = (c: PinChangeRecord) => c.provenance ?? {};
-        const firstProvenance = entry.changes.map(provenanceOf).find((p) => typeof p.by === "string") ?? {};
         const change: BoardChange = {
             id: changeId(stack, entry.commit),
             stack,
             at: utc(entry.date),
             commit: entry.commit,
             author: entry.author,
-            by: entry.by || text(firstProvenance.by) || entry.author,
-            reason: entry.reason ?? (holdChanged && entry.hold ? entry.holdReason : null) ?? text(firstProvenance.reason),
+            // A hand edit is the committer's: a provenance it left in place names an earlier promotion.
+            by: entry.by || entry.author,
+            reason: entry.reason ?? (holdChanged && entry.hold ? entry.holdReason : null) ?? "",
             message: entry.message,
             command: entry.command,
             updates: [...entry.updates].reverse().map((u) => updateId(stack, u)),
@@ -187,7 +187,6 @@ function movesOf(source: StackSource, stackIndex: number, currentName: (name: st
                 from: typeof provenance.from === "string" ? provenance.from : null,
                 before: pinText(pin.before, ""),
                 after: pinText(after, ""),
-                ...(entry.command ? {} : own(text(provenance.by), text(provenance.reason))),
             };
             moves.push({ event, change, kind: pin.kind, after, deployed, stackIndex, entryIndex: i, order: n++ });
         }
@@ -362,6 +361,3 @@ function utc(time: string): string {
     return Number.isFinite(t) ? new Date(t).toISOString() : time;
 }
 
-function text(value: unknown): string {
-    return typeof value === "string" ? value : "";
-}

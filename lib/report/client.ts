@@ -258,7 +258,7 @@ function leadTimePlot(done) {
     chart.appendChild(svg("line", { x1: left, x2: W - 10, y1: H - bottom, y2: H - bottom, stroke: "#4a4a4a" }));
     for (var k = 0; k <= 4; k++) {
         var v = max * k / 4, y = H - bottom - (H - bottom - top) * k / 4;
-        chart.appendChild(svg("text", { x: left - 6, y: y + 4, "font-size": 11, "text-anchor": "end", fill: "#4a4a4a" }, v.toFixed(v < 10 ? 1 : 0) + " h"));
+        chart.appendChild(svg("text", { x: left - 6, y: y + 4, "font-size": 11, "text-anchor": "end", fill: "#4a4a4a" }, k === 0 ? "0" : duration(Math.round(v * 3600))));
         var t = t0 + (t1 - t0) * k / 4;
         chart.appendChild(svg("text", { x: left + (W - left - 10) * k / 4, y: H - 8, "font-size": 11, "text-anchor": k === 0 ? "start" : k === 4 ? "end" : "middle", fill: "#4a4a4a" }, axisLabel(t, t1 - t0)));
     }

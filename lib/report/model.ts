@@ -84,7 +84,7 @@ export interface BoardChange {
     /** null for the working tree (not committed). */
     readonly commit: string | null;
     readonly author: string;
-    /** Who made it: the pinstack command's actor, else the provenance's, else the commit's author. */
+    /** Who made it: the pinstack command's actor, else (a hand edit) the commit's author. */
     readonly by: string;
     readonly reason: string;
     readonly message: string;
@@ -112,9 +112,9 @@ export interface BoardEvent {
     readonly from: string | null;
     readonly before: string;
     readonly after: string;
-    /** Who, when the provenance names someone else than the change (a hand-copied pin). */
+    /** Who, when it is not the change's `by`. */
     readonly by?: string;
-    /** Why, when the provenance says something else than the change. */
+    /** Why, when it is not the change's `reason` (a hold set by a rollback has its own). */
     readonly reason?: string;
 }
 

@@ -104,6 +104,8 @@ describe("the release board's data (lib/report buildBoard: git history joined wi
         const frontend = board.matrix.find((r) => r.name === "frontend");
         assert.ok(frontend);
         assert.deepEqual(frontend.formerNames, ["web"]);
+        const rename = detailed(eventsOf("frontend")[3]);
+        assert.equal(rename.by, "Ada", "a hand edit is its committer's, not the provenance's it left in place (rm@example.org's first release)");
         assert.equal(board.matrix.some((r) => r.name === "web"), false);
         assert.deepEqual(
             eventsOf("frontend").map((e) => [e.stack, e.kind, e.name]),
