@@ -5,7 +5,7 @@ export type Register = (program: Command) => void;
 
 /**
  * Every command by name, loaded on demand: a run loads only the module of the command it
- * names (and what that module imports), not all twelve — start-up is part of every CI step.
+ * names (and what that module imports), not all thirteen — start-up is part of every CI step.
  * Keep this list in the order `pinstack --help` should show them.
  */
 export const commands: ReadonlyArray<readonly [name: string, load: () => Register]> = [
@@ -17,6 +17,7 @@ export const commands: ReadonlyArray<readonly [name: string, load: () => Registe
     ["rollback", () => require("./rollback").register],
     ["hold", () => require("./hold").register],
     ["history", () => require("./history").register],
+    ["report", () => require("./report").register],
     ["bump", () => require("./bump").register],
     ["changelog", () => require("./changelog").register],
     ["notes", () => require("./notes").register],

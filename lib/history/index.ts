@@ -37,6 +37,8 @@ export interface UpdateRecord {
     readonly startTime: string;
     readonly endTime: string | null;
     readonly message: string;
+    /** What the update did to resources, as Pulumi counts it (`{"update": 1, "same": 4}`); absent when not recorded. */
+    readonly resourceChanges?: Readonly<Record<string, number>>;
 }
 
 export interface ChangeEntry {
@@ -222,7 +224,15 @@ function identityOfPins(services: ReadonlyMap<string, RawPin>, packages: Readonl
 }
 
 function toRecord(update: StackUpdate): UpdateRecord {
-    return { version: update.version, kind: update.kind, result: update.result, startTime: update.startTime, endTime: update.endTime ?? null, message: update.message };
+    return {
+        version: update.version,
+        kind: update.kind,
+        result: update.result,
+        startTime: update.startTime,
+        endTime: update.endTime ?? null,
+        message: update.message,
+        ...(update.resourceChanges ? { resourceChanges: update.resourceChanges } : {}),
+    };
 }
 
 function object(value: unknown): Record<string, unknown> {

@@ -31,7 +31,8 @@ if (args[0] === "stack" && args[1] === "history" && args.includes("--json")) {
         process.stderr.write("error: no stack named '" + stack + "' found\\n");
         process.exit(255);
     }
-    process.stdout.write(fs.readFileSync(file, "utf8"));
+    // Synchronous: process.exit drops what an asynchronous write to a pipe has not flushed yet.
+    fs.writeSync(1, fs.readFileSync(file));
     process.exit(0);
 }
 process.stderr.write("fake pulumi: unexpected arguments: " + args.join(" ") + "\\n");

@@ -8,8 +8,11 @@
  *   -> history --json lists every step with its reason.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import * as YAML from "yaml";
 import { ensureBuilt } from "../cli/helpers";
+import { ARTIFACTS, launchChromium } from "../support/browser";
 import { testCluster, TestCluster } from "./support/cluster";
 import { PulumiProject } from "./support/pulumi-project";
 import { pushImage, RunningRegistry, startRegistry } from "./support/registry";
@@ -209,5 +212,44 @@ describe("promotion end to end (real Pulumi CLI, real registry, git)", function 
         const human = pinstack("history", "production");
         ok(human, "history");
         assert.match(human.stdout, /rollback by release-manager@example\.org: 500s after 2023\.06\.1 \(#940\)/);
+    });
+    it("6. a failed update, then the release board of this real history, opened in chromium", async () => {
+        // A hand edit production's rules refuse: the program stops, Pulumi records a failed update.
+        const text = project.read("Pulumi.production.yaml");
+        project.write("Pulumi.production.yaml", text.replace(/(backend:\n(?:\s+.*\n)*?\s+tag: )"?2023\.06\.1"?/, "$1latest"));
+        assert.notEqual(project.read("Pulumi.production.yaml"), text, "the hand edit changed the tag");
+        commits.broken = project.commit("production: backend latest by hand");
+        const failed = project.pulumi(["up", "--stack", "production", "--yes", "--skip-preview", "--message", "production: latest by hand"], true);
+        assert.notEqual(failed.code, 0, "the update must fail");
+
+        const site = path.join(project.dir, "board");
+        const run = pinstack("report", "--html", site);
+        ok(run, "report --html");
+        const board = JSON.parse(fs.readFileSync(path.join(site, "board.json"), "utf8"));
+        const production = board.updates.filter((u: { stack: string }) => u.stack === "production");
+        assert.deepEqual(production.map((u: { version: number; result: string }) => [u.version, u.result]), [[4, "failed"], [3, "succeeded"], [2, "succeeded"], [1, "succeeded"]]);
+        assert.equal(production[0].commit, commits.broken);
+
+        const shots = path.join(ARTIFACTS, "board-e2e");
+        fs.mkdirSync(shots, { recursive: true });
+        const browser = await launchChromium();
+        try {
+            const page = await browser.context.newPage();
+            await page.goto(`file://${path.join(site, "index.html")}`);
+            await page.waitForSelector("body[data-ready]", { timeout: 30_000 });
+            await page.screenshot({ path: path.join(shots, "board.png"), fullPage: true });
+            const cells = await page.$$eval('table.matrix tr[data-service="backend"] td[data-stack]', (n) => n.map((c) => (c.textContent || "").replace(/\s+/g, " ").trim()));
+            assert.match(cells[0], /^2023\.06\.1\b/);
+            assert.match(cells[1], /^latest\b/);
+            const kinds = await page.$$eval('#timeline-list figure[data-service="backend"] li', (n) => n.map((li) => `${li.getAttribute("data-stack")} ${li.getAttribute("data-kind")}`));
+            const production = kinds.filter((k) => k.startsWith("production ") && !k.endsWith("hold") && !k.endsWith("hold-clear"));
+            // Oldest first: promoted, promoted again, rolled back, promoted after the hold, then the hand edit that failed.
+            assert.deepEqual(production.slice(-5), ["production promote", "production promote", "production rollback", "production promote", "production edit"]);
+            const failedRows = await page.$$eval("#timeline-list li.failed", (n) => n.map((li) => li.textContent || ""));
+            assert.ok(failedRows.length >= 1 && failedRows.every((t) => /update 4 failed/.test(t)), failedRows.join("\n"));
+            assert.equal(await page.$$eval('table.history[data-stack="production"] tr.failed', (n) => n.length), 1);
+        } finally {
+            await browser.close();
+        }
     });
 });

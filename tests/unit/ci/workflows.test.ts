@@ -103,6 +103,18 @@ describe("the GitHub workflows", () => {
             assert.match(step("Load test").run, /scripts\/load-test "\$STACK"/);
             assert.match(step("Load-test verdict").run, /ci load-test-gate --stack "\$GATES" --mode "\$MODE" --outcome "\$OUTCOME" --json/);
         });
+
+        it("publishes the release board after the update, a failed one too, as an artifact", () => {
+            const names = job.steps.map((s: { name?: string }) => s.name);
+            assert.ok(names.indexOf("pulumi up") < names.indexOf("Release board"));
+            assert.equal(names.indexOf("Publish the release board"), names.indexOf("Release board") + 1);
+            assert.match(step("Release board").if, /^always\(\)/);
+            assert.match(step("Release board").run, /pinstack\.js report --html "\$RUNNER_TEMP\/release-board"/);
+            const publish = step("Publish the release board");
+            assert.match(publish.uses, /^actions\/upload-artifact@[0-9a-f]{40}$/);
+            assert.equal(publish.with.path, "${{ runner.temp }}/release-board");
+            assert.match(publish.if, /^always\(\)/);
+        });
     });
 
     describe("push to main (main.yml)", () => {
