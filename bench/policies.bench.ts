@@ -113,6 +113,12 @@ export function project(n: number): { dir: string; env: NodeJS.ProcessEnv } {
 export const packArgs = (variant: Variant) =>
     variant === "with" ? `--policy-pack "${packDir}" --policy-pack-config "${packConfig}"` : variant === "floor" ? `--policy-pack "${floorPack}"` : "";
 
+/** What a failed preview said: its policy violations and diagnostics, not the tail of its outputs. */
+function failureText(out: string): string {
+    const sections = out.split(/^(?=\S)/m).filter((section) => /^(Policies|Policy Violations|Diagnostics):/.test(section));
+    return (sections.length > 0 ? sections.join("") : out).slice(0, 5000);
+}
+
 let meterKind = "bash `times` (undercounts: plugins the CLI does not wait for are missed)";
 
 /** One preview: wall time, CPU time of every process it started, its output. */
@@ -124,7 +130,7 @@ function preview(env: NodeJS.ProcessEnv, dir: string, variant: Variant, index: n
     const result = spawnSync("bash", ["-c", script], { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 3_600_000 });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     try {
-        if (result.status !== 0) throw new Error(`preview ${variant} the pack failed (${result.status ?? result.signal}):\n${result.stdout.slice(-5000)}`);
+        if (result.status !== 0) throw new Error(`preview ${variant} the pack failed (${result.status ?? result.signal}):\n${failureText(result.stdout)}`);
         let cpuMs: number;
         if (meter) cpuMs = meter.read();
         else {

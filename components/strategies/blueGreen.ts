@@ -32,7 +32,8 @@ export const blueGreen: CutoverStrategy = {
                     suffix: `-${color}`,
                     labels: { [LabelKeys.color]: color },
                     pin: workloadPin,
-                    runsConfiguredPin: samePin(image, pin, { digests: "exact" }),
+                    // Both colours run the pin's init containers and sidecars: the colours differ in the main image only.
+                    runsConfiguredPin: samePin({ ...image, initContainers: pin.initContainers, sidecars: pin.sidecars }, pin, { digests: "exact" }),
                 };
             }),
             serviceSelector: { [LabelKeys.color]: active },

@@ -50,6 +50,14 @@ describe("cutover strategies", () => {
             assert.strictEqual(green.runsConfiguredPin, true);
         });
 
+        it("with sidecars and init containers, the active colour still runs the configured pin (both colours run the pin's extra containers)", () => {
+            const containers = { initContainers: [{ name: "wait", image: "ghcr.io/pinstack-example/wait", tag: "1.2.0" }], sidecars: [{ name: "proxy", image: "ghcr.io/pinstack-example/proxy", tag: "2.4.1" }] };
+            const plan = blueGreen.plan(servicePin({ strategy: "blue-green", activeColor: "green", previous: { tag: "2023.04.2", digest: digestB }, ...containers }));
+            assert.deepStrictEqual(plan.workloads.map((w) => [w.suffix, w.runsConfiguredPin]), [["-blue", false], ["-green", true]]);
+            const fresh = blueGreen.plan(servicePin({ strategy: "blue-green", ...containers }));
+            assert.ok(fresh.workloads.every((w) => w.runsConfiguredPin), "no previous: both colours run the configured pin");
+        });
+
         it("treats a previous pin equal to the configured one as the configured pin", () => {
             const plan = blueGreen.plan(servicePin({ strategy: "blue-green", previous: { tag: "2023.05.1", digest: digestA } }));
             assert.ok(plan.workloads.every((w) => w.runsConfiguredPin));
