@@ -3,3 +3,4 @@ export { keyDigestOf, loadTrust, PackTrustedKey, packTrustedKeys, Trust, Trusted
 export { signatureTag, SIMPLE_SIGNING_TYPE, SIGNATURE_ANNOTATION, COSIGN_PAYLOAD_TYPE, PAYLOAD_MAX_BYTES, MAX_SIGNATURES } from "./cosign";
 export { SignatureFailure, SignatureVerdict, verifyImageSignature } from "./verify";
 export { PinnedImage, pinnedImages, recordedSignatureProblems } from "./records";
+export { signatureLevel, stackTrust } from "./policy";
