@@ -34,7 +34,7 @@ export const signedImages: StackValidationPolicy = {
     configSchema: configSchema({
         trustedKeys: {
             type: "array",
-            description: "Trusted signing keys: id, keyDigest (sha256 of the DER public key, as `pinstack signing-keys` prints), optional notBefore/notAfter (ISO-8601).",
+            description: "Trusted signing keys: id, keyDigest (sha256 of the DER public key: `openssl pkey -pubin -in cosign.pub -outform DER | sha256sum`), optional notBefore/notAfter (ISO-8601).",
             items: {
                 type: "object",
                 additionalProperties: false,
