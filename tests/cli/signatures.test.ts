@@ -138,6 +138,20 @@ describe("pinstack: only signed images reach production (process)", function () 
         assert.match(r.stderr, /stack staging names no trusted signing keys/);
     });
 
+    it("a malformed signing policy is bad input naming file, line and key: an id twice, an unzoned time, a validity that ends before it starts", () => {
+        const cases: [string, RegExp][] = [
+            [signing(key("ci-2026") + key("ci-2026")), /Pulumi\.production\.yaml:\d+:\d+: pinstack:signing\.keys\[1\]\.id: key id 'ci-2026' is named twice/],
+            [signing(key("ci-2026", `        notAfter: "2027-01-01"\n`)), /Pulumi\.production\.yaml:\d+:\d+: pinstack:signing\.keys\[0\]\.notAfter: .*a time is ISO-8601 with a zone/],
+            [signing(key("ci-2026", `        notBefore: "2027-01-01T00:00:00Z"\n        notAfter: "2026-01-01T00:00:00Z"\n`)), /pinstack:signing\.keys\[0\]\.notAfter: key ci-2026: notAfter 2026-01-01T00:00:00Z is not after notBefore/],
+        ];
+        for (const [block, message] of cases) {
+            project.write("Pulumi.production.yaml", productionYaml({ registry: host }) + block);
+            const r = runPinstack(["check", "--stack", "production"], { cwd: project.dir });
+            assert.equal(r.code, 2, r.stdout + r.stderr);
+            assert.match(r.stderr, message);
+        }
+    });
+
     it("a private key named as trusted is bad input naming file, line and key, and nothing is written", () => {
         project.write("keys/ci-2026.pub", ci.privateKey.export({ type: "pkcs8", format: "pem" }).toString());
         const before = snapshot(project.dir);
