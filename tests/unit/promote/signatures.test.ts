@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { loadStack } from "../../../lib/config";
 import { refused, PinstackError } from "../../../lib/errors";
 import { applyChanges, planPromotion, SignatureVerifier } from "../../../lib/promote";
+import type { SignatureVerdict, Trust } from "../../../lib/signing";
 import { keyPair } from "../../support/signatures";
 import { BACKEND, digest, environment, fakeRegistry, FRONTEND, history, NOW, productionYaml, project, stagingPins, stagingYaml } from "./support/project";
 
@@ -18,12 +19,12 @@ const signing = (extra = "") => `  pinstack:signing:\n    keys:\n      - id: ci\
 /** Signs what `signed` lists (image@digest), refuses the rest as unsigned; records what it was asked. */
 function verifier(signed: readonly string[]): SignatureVerifier & { asked: string[] } {
     const asked: string[] = [];
-    const verify = (async (image, d, trust) => {
+    const verify = (async (image: string, d: string, trust: Trust): Promise<SignatureVerdict> => {
         asked.push(`${image}@${d}`);
         if (!signed.includes(`${image}@${d}`)) return { ok: false, failure: "unsigned", message: `${image}@${d} has no signature` };
         const k = trust.keys[0];
         return { ok: true, record: { image, digest: d, key: k.id, keyDigest: k.keyDigest } };
-    }) as SignatureVerifier & { asked: string[] };
+    }) as unknown as SignatureVerifier & { asked: string[] };
     verify.asked = asked;
     return verify;
 }
