@@ -1,7 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { NOWHERE } from "../lib/model";
 import { rules, ServiceUnderRule } from "../lib/rules";
-import { PackTrustedKey, trustFromPack } from "../lib/signing";
+import { PackTrustedKey, trustFromPack } from "../lib/signing/keys";
 import { readWorkloadPin, WorkloadPin } from "./support/pins";
 import { withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
