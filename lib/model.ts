@@ -66,6 +66,11 @@ export interface SignatureRecord {
     readonly key: string;
     /** `sha256:` of the key's DER SubjectPublicKeyInfo, so an id reused for another key does not pass. */
     readonly keyDigest: string;
+    /**
+     * When promote verified it, where that is not the provenance's own `at`: a rollback carries
+     * the records of the pin it restores, verified at that pin's promotion.
+     */
+    readonly verifiedAt?: string;
 }
 
 /** One trusted signing key as the stack names it (`pinstack:signing.keys[]`). */

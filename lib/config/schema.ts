@@ -44,6 +44,7 @@ const provenance = {
                     digest: { type: "string", pattern: "^sha256:[0-9a-f]{64}$", description: "a digest is sha256:<64 lowercase hex digits>, written by pinstack promote" },
                     key: { type: "string", minLength: 1 },
                     keyDigest: { type: "string", pattern: "^sha256:[0-9a-f]{64}$", description: "a key digest is sha256:<64 lowercase hex digits>, written by pinstack promote" },
+                    verifiedAt: { type: "string", minLength: 1 },
                 },
             },
         },

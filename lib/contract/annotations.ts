@@ -38,7 +38,7 @@ export function encodeProvenance(provenance: Provenance): Record<string, string>
     };
     if (provenance.rollback) annotations[AnnotationKeys.rollback] = "true";
     if (provenance.allowUndeployed) annotations[AnnotationKeys.allowUndeployed] = "true";
-    if (provenance.signatures?.length) annotations[AnnotationKeys.signatures] = JSON.stringify(provenance.signatures.map((s) => ({ image: s.image, digest: s.digest, key: s.key, keyDigest: s.keyDigest })));
+    if (provenance.signatures?.length) annotations[AnnotationKeys.signatures] = JSON.stringify(provenance.signatures.map((s) => ({ image: s.image, digest: s.digest, key: s.key, keyDigest: s.keyDigest, ...(s.verifiedAt ? { verifiedAt: s.verifiedAt } : {}) })));
     return annotations;
 }
 
@@ -88,7 +88,8 @@ function signaturesOf(text: string | undefined): { signatures?: SignatureRecord[
     for (const item of value) {
         const r = item as Record<string, unknown>;
         if (typeof r?.image !== "string" || typeof r.digest !== "string" || typeof r.key !== "string" || typeof r.keyDigest !== "string") return {};
-        records.push({ image: r.image, digest: r.digest, key: r.key, keyDigest: r.keyDigest });
+        if (r.verifiedAt !== undefined && typeof r.verifiedAt !== "string") return {};
+        records.push({ image: r.image, digest: r.digest, key: r.key, keyDigest: r.keyDigest, ...(typeof r.verifiedAt === "string" ? { verifiedAt: r.verifiedAt } : {}) });
     }
     return records.length > 0 ? { signatures: records } : {};
 }

@@ -5,7 +5,7 @@ import { Trust, validityProblem } from "./keys";
  * The offline half: `pinstack check` and the policy pack cannot ask a registry, so they judge
  * what promote recorded. Every image a pin runs needs a record for its exact digest, by a key
  * that is still trusted (same id and key digest) and was valid when promote verified it
- * (the provenance's `at`). Removing a key from the trust list revokes what it verified.
+ * (the provenance's `at`, or the record's own `verifiedAt` when a rollback carried it). Removing a key from the trust list revokes what it verified.
  */
 
 /** An image of a pin, named for messages. */
@@ -36,7 +36,6 @@ export function pinnedImages(pin: {
 export function recordedSignatureProblems(images: readonly PinnedImage[], provenance: Provenance | undefined, trust: Trust): string[] {
     const problems: string[] = [];
     const records = provenance?.signatures ?? [];
-    const at = provenance ? new Date(provenance.at) : undefined;
     for (const image of images) {
         if (!image.digest) {
             problems.push(`${image.what} (${image.image}) pins no digest, so no signature can be bound to what it runs`);
@@ -48,7 +47,8 @@ export function recordedSignatureProblems(images: readonly PinnedImage[], proven
             problems.push(`${image.what} (${ref}) has no verified signature in its provenance`);
             continue;
         }
-        const problem = recordProblem(record, at, trust);
+        const at = record.verifiedAt ?? provenance?.at;
+        const problem = recordProblem(record, at === undefined ? undefined : new Date(at), trust);
         if (problem) problems.push(`${image.what} (${ref}) ${problem}`);
     }
     return problems;

@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import { loadStack } from "../../../lib/config";
 import { refused, PinstackError } from "../../../lib/errors";
-import { applyChanges, planPromotion, SignatureVerifier } from "../../../lib/promote";
+import { applyChanges, planPromotion, planRollback, SignatureVerifier } from "../../../lib/promote";
+import { readStackFile } from "../../../lib/config";
+import type { StackUpdate } from "../../../lib/pulumi-cli";
+import { loadTrust, pinnedImages, recordedSignatureProblems } from "../../../lib/signing";
 import type { SignatureVerdict, Trust } from "../../../lib/signing";
 import { keyPair } from "../../support/signatures";
 import { BACKEND, digest, environment, fakeRegistry, FRONTEND, history, NOW, productionYaml, project, stagingPins, stagingYaml } from "./support/project";
@@ -81,5 +84,32 @@ describe("promote: signatures", () => {
         const again = await plan(verifier([`${BACKEND}@${digest("a")}`]));
         assert.equal(again.moves.length, 1, "the pin is promoted again for its signature");
         assert.equal(again.moves[0].provenance.signatures?.[0].key, "ci");
+    });
+
+    it("a rollback carries the restored pin's records, dated when promote verified them", async () => {
+        p = project({ "Pulumi.staging.yaml": stagingYaml(), "Pulumi.production.yaml": productionYaml() + signing() });
+        const updateOf = (version: number, minutesAgo: number): StackUpdate => {
+            const raw = JSON.parse(JSON.stringify(readStackFile(`${p.dir}/Pulumi.production.yaml`).raw)) as Record<string, unknown>;
+            const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "object" ? { value: JSON.stringify(v), objectValue: v, secret: false } : { value: String(v), secret: false }]));
+            const start = new Date(NOW.getTime() - minutesAgo * 60_000);
+            return { version, kind: "update", result: "succeeded", startTime: start.toISOString(), endTime: new Date(start.getTime() + 60_000).toISOString(), message: "", environment: {}, config };
+        };
+        const first = await plan(verifier([`${BACKEND}@${digest("a")}`]));
+        applyChanges([first.stackEdit, first.ledgerChange]);
+        const updates = [updateOf(1, 90)];
+        p.write("Pulumi.staging.yaml", stagingYaml({ backendTag: "2023.05.2", backendDigest: digest("b") }));
+        const second = await planPromotion({ from: "staging", to: "production", services: ["backend"], reason: "next", allowUndeployed: true }, environment(p.dir, {}), fakeRegistry({ [`${BACKEND}:2023.05.2`]: digest("b") }), verifier([`${BACKEND}@${digest("b")}`]));
+        applyChanges([second.stackEdit, second.ledgerChange]);
+        updates.unshift(updateOf(2, 30));
+        const later = new Date(NOW.getTime() + 86_400_000);
+        const rollback = planRollback({ stack: "production", reason: "incident" }, environment(p.dir, { production: updates }, later));
+        applyChanges([rollback.edit]);
+        const backend = loadStack(p.dir, "production").services.find((s) => s.name === "backend")!;
+        assert.equal(backend.digest, digest("a"));
+        assert.deepEqual(backend.provenance!.signatures!.map((s) => [s.digest, s.key, s.verifiedAt]), [[digest("a"), "ci", "2023-06-30T12:00:00Z"]]);
+        // Judged by when it was verified: a key whose validity ended after that still covers it.
+        const production = loadStack(p.dir, "production");
+        const trust = loadTrust({ ...production.signing!, keys: production.signing!.keys.map((k) => ({ ...k, notAfter: "2023-07-01T00:00:00Z" })) }, p.dir, "test");
+        assert.deepEqual(recordedSignatureProblems(pinnedImages(backend), backend.provenance, trust), []);
     });
 });

@@ -48,7 +48,10 @@ describe("lib/contract: what the program writes and the pack reads", () => {
     });
 
     it("signature records round-trip; a malformed value is left out (so the seal, which covers them, fails)", () => {
-        const signatures = [{ image: "ghcr.io/a/b", digest: `sha256:${"a".repeat(64)}`, key: "ci-2026", keyDigest: `sha256:${"b".repeat(64)}` }];
+        const signatures = [
+            { image: "ghcr.io/a/b", digest: `sha256:${"a".repeat(64)}`, key: "ci-2026", keyDigest: `sha256:${"b".repeat(64)}` },
+            { image: "ghcr.io/a/proxy", digest: `sha256:${"c".repeat(64)}`, key: "ci-2025", keyDigest: `sha256:${"d".repeat(64)}`, verifiedAt: "2026-01-02T00:00:00Z" },
+        ];
         const annotations = encodeProvenance({ ...provenance, signatures });
         assert.equal(annotations[AnnotationKeys.signatures], JSON.stringify(signatures));
         assert.deepEqual(decodeProvenance((key) => annotations[key]), { ...provenance, signatures });
