@@ -27,6 +27,11 @@ describe("policies: signed-images", () => {
         await assertHasStackViolation(signedImages, production([deployment()]), /service backend \(ghcr\.io\/pinstack-example\/backend@sha256:a+\) has no verified signature in its provenance/);
     });
 
+    it("refuses a tag-only pin: no signature can be bound to what a tag names", async () => {
+        const tagOnly = { ...backendPin, digest: undefined };
+        await assertHasStackViolation(signedImages, production([deployment({ pin: tagOnly, provenance: promoted(tagOnly), runs: `${backendPin.image}:${backendPin.tag}@${backendPin.digest}` })]), /service backend \(ghcr\.io\/pinstack-example\/backend\) pins no digest/);
+    });
+
     it("refuses a sidecar without a record, even when the main image has one", async () => {
         await assertHasStackViolation(signedImages, production([signed(withSidecar, [record(backendPin)])]), /sidecar proxy of service backend \(ghcr\.io\/pinstack-example\/proxy@sha256:d+\) has no verified signature/);
     });
