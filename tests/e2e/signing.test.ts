@@ -54,6 +54,7 @@ describe("signed images with real cosign signatures in a real registry", functio
 
     const staging = (tag: string) => `config:
   pinstack:environment: staging
+  pinstack:namespace: staging
   pinstack:cloud: false
   pinstack:renderDir: out/staging
   pinstack:services:
@@ -71,6 +72,7 @@ describe("signed images with real cosign signatures in a real registry", functio
 `;
     const production = (keyExtra = "") => `config:
   pinstack:environment: production
+  pinstack:namespace: production
   pinstack:cloud: false
   pinstack:renderDir: out/production
   pinstack:preset:
