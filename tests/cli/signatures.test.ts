@@ -115,7 +115,8 @@ describe("pinstack: only signed images reach production (process)", function () 
     it("check ignores nothing: a record edited by hand breaks the seal, and the signature no longer counts", () => {
         assert.equal(promote("--service", "backend").code, 0);
         const text = project.read("Pulumi.production.yaml");
-        project.write("Pulumi.production.yaml", text.replace(/key: ci-2026\n/, "key: ci-2026 \n").replace(/(keyDigest: sha256:)[0-9a-f]/, "$10"));
+        // One hex digit of the recorded key digest changed (always to another digit).
+        project.write("Pulumi.production.yaml", text.replace(/(keyDigest: sha256:)([0-9a-f])/, (_, head: string, digit: string) => `${head}${digit === "0" ? "1" : "0"}`));
         const check = runPinstack(["check", "--stack", "production", "--json"], { cwd: project.dir });
         assert.equal(check.code, 1, check.stdout);
         const backend = jsonLines(check.stdout).filter((l) => l.rule === "signed-images" && l.subject === "backend");
