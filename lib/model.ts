@@ -46,8 +46,49 @@ export interface Provenance {
     readonly allowUndeployed?: boolean;
     /** Set on pins written by `pinstack rollback`. */
     readonly rollback?: boolean;
+    /**
+     * Which trusted key's cosign signature `pinstack promote` verified for each image of the
+     * pin (main first, then init containers and sidecars); absent where no signature was asked
+     * for. Covered by the seal. See lib/signing.
+     */
+    readonly signatures?: readonly SignatureRecord[];
     /** `sha256:<hex>` over the canonical provenance + pin; see lib/provenance. */
     readonly seal: string;
+}
+
+/** One image's verified signature, as promote records it in the provenance. */
+export interface SignatureRecord {
+    /** Repository of the image, as pinned. */
+    readonly image: string;
+    /** The pinned digest the signature was made for. */
+    readonly digest: string;
+    /** Id of the trusted key that verified it (`pinstack:signing.keys[].id`). */
+    readonly key: string;
+    /** `sha256:` of the key's DER SubjectPublicKeyInfo, so an id reused for another key does not pass. */
+    readonly keyDigest: string;
+    /**
+     * When promote verified it, where that is not the provenance's own `at`: a rollback carries
+     * the records of the pin it restores, verified at that pin's promotion.
+     */
+    readonly verifiedAt?: string;
+}
+
+/** One trusted signing key as the stack names it (`pinstack:signing.keys[]`). */
+export interface SigningKeySpec {
+    readonly id: string;
+    /** A PEM public key inline, or the path of a PEM file relative to the project directory. */
+    readonly publicKey: string;
+    /** ISO-8601: signatures by this key are accepted from this time on. */
+    readonly notBefore?: string;
+    /** ISO-8601: and until this time. */
+    readonly notAfter?: string;
+    readonly location: SourceLocation;
+}
+
+/** `pinstack:signing`: the keys whose signatures the stack trusts. */
+export interface SigningPolicy {
+    readonly keys: readonly SigningKeySpec[];
+    readonly location: SourceLocation;
 }
 
 export interface Probe {
@@ -159,6 +200,8 @@ export interface StackConfig {
     readonly gates: Gates;
     /** `pinstack:preset`: per-stack changes to the named preset (soakMinutes, registries, ...). */
     readonly presetOverrides: Readonly<Record<string, unknown>>;
+    /** `pinstack:signing`: trusted signing keys; absent when the stack names none (lib/signing). */
+    readonly signing?: SigningPolicy;
     /** Keys whose values are `secure:` — never printed. */
     readonly secretKeys: readonly string[];
 }
@@ -177,7 +220,8 @@ export type RuleId =
     | "load-test-gate"
     | "acceptance-checklist"
     | "production-branch-tag"
-    | "immutable-repositories";
+    | "immutable-repositories"
+    | "signed-images";
 
 /** One finding of a rule. */
 export interface Violation {

@@ -12,6 +12,7 @@ import { productionBranchTag } from "./production-branch-tag";
 import { provenance } from "./provenance";
 import { readableKinds } from "./readable-kinds";
 import { registryAllowed } from "./registry-allowed";
+import { signedImages } from "./signed-images";
 import { stackEnvironment } from "./stack-environment";
 import { tagScheme } from "./tag-scheme";
 
@@ -34,6 +35,7 @@ export const policies: Policies = [
     acceptanceChecklist,
     productionBranchTag,
     immutableRepositories,
+    signedImages,
     stackEnvironment,
     readableKinds,
 ];

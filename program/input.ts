@@ -6,6 +6,7 @@ import { checkReport, formatViolation } from "../lib/format";
 import type { ServicePin, StackConfig, Violation } from "../lib/model";
 import { evaluateStack, isRefused } from "../lib/rules";
 import type { StackPreset } from "../lib/presets";
+import { stackTrust } from "../lib/signing";
 
 /**
  * The `pinstack:*` keys of the running stack's config as Pulumi hands them over: every
@@ -61,7 +62,15 @@ export function secretEnvOf(stack: StackConfig, pin: ServicePin): string[] {
  * shown as warnings and the update goes on.
  */
 export function enforceRules(stack: StackConfig, preset: StackPreset): Violation[] {
-    const violations = evaluateStack(stack, preset);
+    let violations: Violation[];
+    try {
+        // The recorded signatures against the stack's trusted keys, as `pinstack check` judges them (PEM paths are relative to the project).
+        const trust = stackTrust(stack, preset, ".");
+        violations = evaluateStack(stack, preset, trust ? { trust } : {});
+    } catch (err) {
+        if (err instanceof PinstackError) throw stop(errorText(err));
+        throw err;
+    }
     if (isRefused(violations)) throw stop(checkReport([{ config: stack, violations }]).trimEnd());
     for (const violation of violations) pulumi.log.warn(formatViolation(violation));
     return violations;

@@ -21,5 +21,7 @@ export const playground: StackPreset = {
         ...allRulesAt("advisory"),
         "provenance": "disabled",
         "hold": "mandatory",
+        // The playground follows main's builds, signed or not.
+        "signed-images": "disabled",
     },
 };

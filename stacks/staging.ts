@@ -26,5 +26,7 @@ export const staging: StackPreset = {
         "acceptance-checklist": "disabled",
         "load-test-gate": "disabled",
         "production-branch-tag": "disabled",
+        // Signatures are checked and reported here, and required only in production.
+        "signed-images": "advisory",
     },
 };

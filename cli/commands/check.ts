@@ -33,7 +33,13 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
             const dir: string = command.optsWithGlobals().dir;
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
-            const results = stacks.map((config) => ({ config, violations: sortViolations(evaluateStack(config, effectivePreset(config), { gates, strictGates: options.strictGates })) }));
+            const { stackTrust } = await import("../../lib/signing");
+            const results = stacks.map((config) => {
+                const preset = effectivePreset(config);
+                // Signatures as promote recorded them, against the keys the stack trusts now (no registry is asked).
+                const trust = stackTrust(config, preset, dir);
+                return { config, violations: sortViolations(evaluateStack(config, preset, { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })) };
+            });
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
             process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())));
             if (results.some((r) => refusing(r.violations))) process.exitCode = ExitCode.refused;

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { jsonLine } from "../../lib/format";
 import { applyChanges, planPromotion } from "../../lib/promote";
 import { registryResolver, registryTimeoutFromEnv } from "../../lib/registry";
+import { verifyImageSignature } from "../../lib/signing";
 import { environmentFor, moveLines, paintDiff, writeWarnings } from "../promotion-output";
 
 /**
@@ -36,15 +37,19 @@ history) or not soaked for <to>'s soakMinutes; a tag that moved; a rule of <to> 
 registry that cannot be reached, or whose answer cannot be trusted (a digest that is not the
 hash of the manifest sent, a body that is not a manifest or over 4 MiB, no complete answer
 within PINSTACK_REGISTRY_TIMEOUT seconds, default 30, a redirect to another host, a token
-service that would get credentials over plain http or on another host).
+service that would get credentials over plain http or on another host); where <to> names
+trusted keys (pinstack:signing) and requires signatures (production), an image without a
+cosign signature by one of them for exactly its digest (the key is recorded in the provenance).
 Exit 2: unknown stack, service or package.`,
         )
         .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean }, command: Command) => {
             const env = environmentFor(command);
+            const timeoutMs = registryTimeoutFromEnv();
             const plan = await planPromotion(
                 { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed },
                 env,
-                registryResolver({ timeoutMs: registryTimeoutFromEnv() }),
+                registryResolver({ timeoutMs }),
+                (image, digest, trust, now) => verifyImageSignature(image, digest, trust, now, { timeoutMs }),
             );
             if (plan.moves.length > 0 && !options.dryRun) applyChanges([plan.stackEdit, plan.ledgerChange]);
             writeWarnings(plan.warnings);
@@ -64,7 +69,13 @@ Exit 2: unknown stack, service or package.`,
             process.stdout.write(`promote ${plan.from} -> ${plan.to}${options.dryRun ? " (dry run: nothing written)" : ""}\n`);
             process.stdout.write(
                 moveLines(plan.moves, (m) =>
-                    [m.deployedSince ? `on ${plan.from} since update ${m.deployedSince.version}` : options.allowUndeployed ? "not checked: --allow-undeployed" : "", m.resolvedDigest ? "digest from the registry" : ""].filter(Boolean).join("; "),
+                    [
+                        m.deployedSince ? `on ${plan.from} since update ${m.deployedSince.version}` : options.allowUndeployed ? "not checked: --allow-undeployed" : "",
+                        m.resolvedDigest ? "digest from the registry" : "",
+                        signedBy(m.provenance.signatures),
+                    ]
+                        .filter(Boolean)
+                        .join("; "),
                 ),
             );
             process.stdout.write(`\n${paintDiff(plan.diff)}`);
@@ -73,6 +84,13 @@ Exit 2: unknown stack, service or package.`,
                 process.stdout.write(`\nwrote ${files.join(", ")}: review, commit, and deploy with \`pulumi up -s ${plan.to}\`\n`);
             }
         });
+}
+
+/** "signed by ci-2026" (one key for every image of the pin), or each key in pod order. */
+function signedBy(records: readonly { key: string }[] | undefined): string {
+    if (!records?.length) return "";
+    const keys = [...new Set(records.map((r) => r.key))];
+    return `signed by ${keys.join(", ")}${records.length > 1 ? ` (${records.length} images)` : ""}`;
 }
 
 function collect(value: string, previous: string[]): string[] {

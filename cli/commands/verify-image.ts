@@ -17,20 +17,27 @@ export function register(program: Command): void {
         .argument("<reference...>", "image references, e.g. ghcr.io/org/app:1.4.2@sha256:...")
         .requiredOption("-s, --stack <stack>", "the stack the images would be deployed on")
         .option("--service <name>", "also check the tag scheme of this service of the stack")
-        .option("--json", "one JSON object per reference: input, valid, domain, name, path, tag, digest, allowed, violations, error")
+        .option("--signatures", "also verify each image's cosign signature in its registry against the keys the stack trusts (pinstack:signing)")
+        .option("--json", "one JSON object per reference: input, valid, domain, name, path, tag, digest, allowed, violations, error (with --signatures, then signature)")
         .addHelpText(
             "after",
             `
 Examples:
   $ pinstack verify-image ghcr.io/example/backend:2023.06.1 --stack staging --service backend
   $ pinstack verify-image nginx:latest 'registry:5000/app@sha256:...' --stack production --json
+  $ pinstack verify-image ghcr.io/example/backend:2023.06.1 --stack production --signatures
+
+With --signatures the registry is asked for the cosign signatures of the image's digest (a
+tag is resolved to one first); one by a key of the stack's pinstack:signing, valid now, for
+exactly that digest, passes. The refusal says why: no signature, unknown key, a key outside
+its validity, a signature for another digest. A registry that cannot be asked refuses too.
 
 Without --service only the rules that hold for every service of the stack run; with it,
 that service's tag scheme too. Advisory findings are printed as warnings and do not refuse.
 Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a valid reference
 (or the stack or service is unknown).`,
         )
-        .action(async (references: string[], options: { stack: string; service?: string; json?: boolean }, command: Command) => {
+        .action(async (references: string[], options: { stack: string; service?: string; json?: boolean; signatures?: boolean }, command: Command) => {
             const { loadStack } = await import("../../lib/config");
             const { effectivePreset, evaluateImage, isRefused } = await import("../../lib/rules");
             const { colorEnabled, jsonLine, painter } = await import("../../lib/format");
@@ -49,13 +56,16 @@ Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a vali
                 }
                 scheme = service.scheme;
             }
-            const results = references.map((reference) =>
+            const evaluated = references.map((reference) =>
                 evaluateImage({ reference, stack: config.stack, preset, scheme, service: options.service, gates: config.gates, hold: config.hold, holdReason: config.holdReason }),
             );
+            const signed = options.signatures ? await (await import("../signatures")).checkSignatures(evaluated, config, preset, dir) : undefined;
+            const results = signed ? signed.results : evaluated;
             const paint = painter(colorEnabled());
             let out = "";
             results.forEach((result, i) => {
-                out += options.json ? jsonLine(contractLine(references[i], result)) : humanLine(references[i], result, paint);
+                const signature = signed ? { signature: signed.records[i] ?? null } : {};
+                out += options.json ? jsonLine({ ...contractLine(references[i], result), ...signature }) : humanLine(references[i], result, paint, signed?.records[i]);
                 if (options.json) {
                     for (const warning of result.violations.filter((v) => v.level !== "mandatory")) {
                         process.stderr.write(`warning: ${references[i]}: [${warning.rule}] ${warning.message}\n`);
@@ -85,11 +95,12 @@ export function contractLine(input: string, result: ImageResult) {
     };
 }
 
-function humanLine(input: string, result: ImageResult, paint: ReturnType<typeof Painter>): string {
+function humanLine(input: string, result: ImageResult, paint: ReturnType<typeof Painter>, signature?: { key: string; digest: string }): string {
     const shown = JSON.stringify(input);
     if (result.error !== undefined) return `${paint("red", "invalid")}  ${shown}: ${result.error}\n`;
     const refusing = result.violations.filter((v) => v.level === "mandatory");
     let out = refusing.length ? `${paint("red", "refused")}  ${input}\n` : `${paint("green", "allowed")}  ${input}\n`;
+    if (signature) out += `  signed by key ${signature.key} for ${signature.digest}\n`;
     for (const v of result.violations) {
         out += `  ${v.level === "mandatory" ? paint("red", "error") : paint("yellow", "warning")} [${v.rule}] ${v.message}\n`;
     }

@@ -1,6 +1,6 @@
 import { badInput } from "../errors";
 import type { PinComparison, PinView } from "../format";
-import type { Violation } from "../model";
+import type { SignatureRecord, Violation } from "../model";
 import { cell, code, plural, row, tableHeader } from "./markdown";
 import { shortDigest } from "../pin";
 import { opRank, parseUrn, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
@@ -160,7 +160,15 @@ function provenanceCell(change: PinComparison): string {
     let text = `${parts.join(", ")}: ${cell(p.reason, 200)}`;
     if (p.allowUndeployed) text += " (**allow-undeployed**)";
     if (change.sealValid === false) text += "<br>**seal does not match this pin** (edited by hand after promotion?)";
+    else if (p.signatures?.length) text += `<br>${signedCell(p.signatures)}`;
     return text;
+}
+
+/** Which key verified each image at promotion: one key for all is said once, else image by image. */
+function signedCell(signatures: readonly SignatureRecord[]): string {
+    const keys = [...new Set(signatures.map((s) => s.key))];
+    if (keys.length === 1) return `signed: key ${code(keys[0])}${signatures.length > 1 ? ` (${signatures.length} images)` : ""}`;
+    return `signed: ${signatures.map((s) => `${code(cell(s.image, 120))} by key ${code(s.key)}`).join(", ")}`;
 }
 
 // ---------------------------------------------------------------------------- policy

@@ -8,6 +8,8 @@ import type {
     Provenance,
     SchemeName,
     ServicePin,
+    SigningKeySpec,
+    SigningPolicy,
     SourceLocation,
     StackConfig,
     StrategyName,
@@ -109,6 +111,7 @@ export function parseStackConfig(
     const packages = Object.entries((config["pinstack:packages"] ?? {}) as Record<string, RawPackage>).map(([name, value]) =>
         toPackagePin(name, value, at, locate),
     );
+    const signing = signingPolicy(config["pinstack:signing"] as RawSigning | undefined, at, semantic);
     if (semantic.length > 0) throw problemsError(semantic);
 
     return {
@@ -127,8 +130,27 @@ export function parseStackConfig(
         packages,
         gates: (config["pinstack:gates"] ?? {}) as Gates,
         presetOverrides: (config["pinstack:preset"] ?? {}) as Record<string, unknown>,
+        ...(signing ? { signing } : {}),
         secretKeys: [...secretKeys],
     };
+}
+
+type RawSigning = { keys: { id: string; publicKey: string; notBefore?: string; notAfter?: string }[] };
+
+/** `pinstack:signing` with locations; an id named twice or a validity that ends before it starts is a problem. */
+function signingPolicy(raw: RawSigning | undefined, at: (path: ConfigPath) => SourceLocation, semantic: ConfigProblem[]): SigningPolicy | undefined {
+    if (raw === undefined) return undefined;
+    const seen = new Set<string>();
+    const keys: SigningKeySpec[] = raw.keys.map((key, i) => {
+        const path: ConfigPath = ["pinstack:signing", "keys", i];
+        if (seen.has(key.id)) semantic.push({ message: `key id '${key.id}' is named twice; each trusted key needs its own id`, location: at([...path, "id"]) });
+        seen.add(key.id);
+        if (key.notBefore && key.notAfter && Date.parse(key.notAfter) <= Date.parse(key.notBefore)) {
+            semantic.push({ message: `key ${key.id}: notAfter ${key.notAfter} is not after notBefore ${key.notBefore}`, location: at([...path, "notAfter"]) });
+        }
+        return { id: key.id, publicKey: key.publicKey, ...(key.notBefore ? { notBefore: key.notBefore } : {}), ...(key.notAfter ? { notAfter: key.notAfter } : {}), location: at(path) };
+    });
+    return { keys, location: at(["pinstack:signing"]) };
 }
 
 type RawImage = { image: string; tag?: string; digest?: string };

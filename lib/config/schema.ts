@@ -18,6 +18,7 @@ const ruleIds = [
     "acceptance-checklist",
     "production-branch-tag",
     "immutable-repositories",
+    "signed-images",
 ];
 const schemeNames = ["semver", "semver-v", "calver", "commit", "pep440", "any"];
 
@@ -32,6 +33,21 @@ const provenance = {
         reason: { type: "string" },
         allowUndeployed: { type: "boolean" },
         rollback: { type: "boolean" },
+        signatures: {
+            type: "array",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["image", "digest", "key", "keyDigest"],
+                properties: {
+                    image: { type: "string", minLength: 1 },
+                    digest: { type: "string", pattern: "^sha256:[0-9a-f]{64}$", description: "a digest is sha256:<64 lowercase hex digits>, written by pinstack promote" },
+                    key: { type: "string", minLength: 1 },
+                    keyDigest: { type: "string", pattern: "^sha256:[0-9a-f]{64}$", description: "a key digest is sha256:<64 lowercase hex digits>, written by pinstack promote" },
+                    verifiedAt: { type: "string", minLength: 1 },
+                },
+            },
+        },
         seal: { type: "string", pattern: "^sha256:[0-9a-f]{64}$", description: "a seal is sha256:<64 lowercase hex digits>, written by pinstack promote" },
     },
 };
@@ -153,6 +169,31 @@ const gates = {
     },
 };
 
+const isoTime = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$", description: "a time is ISO-8601 with a zone, e.g. 2027-01-01T00:00:00Z" };
+
+/** The keys whose cosign signatures a stack trusts (lib/signing); the rule's level says whether it requires them. */
+const signing = {
+    type: "object",
+    additionalProperties: false,
+    required: ["keys"],
+    properties: {
+        keys: {
+            type: "array",
+            items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["id", "publicKey"],
+                properties: {
+                    id: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$", description: "a key id is letters, digits, '.', '_' and '-', e.g. ci-2026" },
+                    publicKey: { type: "string", minLength: 1 },
+                    notBefore: isoTime,
+                    notAfter: isoTime,
+                },
+            },
+        },
+    },
+};
+
 /**
  * Written by every `pinstack promote`, `rollback` and `hold` next to the pins: what last changed
  * this file and why, so the git history of the file (`pinstack history`) carries the reason of
@@ -198,6 +239,7 @@ export const stackConfigSchema = {
         },
         "pinstack:preset": presetOverrides,
         "pinstack:gates": gates,
+        "pinstack:signing": signing,
         "pinstack:lastChange": lastChange,
     },
 } as const;

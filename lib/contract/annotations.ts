@@ -1,5 +1,5 @@
 import { EXTRA_CONTAINER_LISTS, type ContainerList, pinReference } from "../pin";
-import type { ExtraContainer, Provenance, SchemeName } from "../model";
+import type { ExtraContainer, Provenance, SchemeName, SignatureRecord } from "../model";
 import { ImageReference, parseReference } from "../reference";
 import { AnnotationKeys } from "./labels";
 
@@ -38,6 +38,7 @@ export function encodeProvenance(provenance: Provenance): Record<string, string>
     };
     if (provenance.rollback) annotations[AnnotationKeys.rollback] = "true";
     if (provenance.allowUndeployed) annotations[AnnotationKeys.allowUndeployed] = "true";
+    if (provenance.signatures?.length) annotations[AnnotationKeys.signatures] = JSON.stringify(provenance.signatures.map((s) => ({ image: s.image, digest: s.digest, key: s.key, keyDigest: s.keyDigest, ...(s.verifiedAt ? { verifiedAt: s.verifiedAt } : {}) })));
     return annotations;
 }
 
@@ -50,6 +51,7 @@ export const PROVENANCE_KEYS = [
     AnnotationKeys.seal,
     AnnotationKeys.rollback,
     AnnotationKeys.allowUndeployed,
+    AnnotationKeys.signatures,
 ] as const;
 
 /** The provenance annotations back; undefined when there are none. `get` returns a key's value, undefined when absent. */
@@ -65,7 +67,31 @@ export function decodeProvenance(get: (key: string) => string | undefined): Prov
         seal: seal ?? "",
         ...(get(AnnotationKeys.rollback) === "true" ? { rollback: true } : {}),
         ...(get(AnnotationKeys.allowUndeployed) === "true" ? { allowUndeployed: true } : {}),
+        ...signaturesOf(get(AnnotationKeys.signatures)),
     };
+}
+
+/**
+ * The signature records back. A value that is not a list of records is left out: the seal
+ * covers the records, so the provenance then fails its seal rather than pass unsigned.
+ */
+function signaturesOf(text: string | undefined): { signatures?: SignatureRecord[] } {
+    if (text === undefined) return {};
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return {};
+    }
+    if (!Array.isArray(value)) return {};
+    const records: SignatureRecord[] = [];
+    for (const item of value) {
+        const r = item as Record<string, unknown>;
+        if (typeof r?.image !== "string" || typeof r.digest !== "string" || typeof r.key !== "string" || typeof r.keyDigest !== "string") return {};
+        if (r.verifiedAt !== undefined && typeof r.verifiedAt !== "string") return {};
+        records.push({ image: r.image, digest: r.digest, key: r.key, keyDigest: r.keyDigest, ...(typeof r.verifiedAt === "string" ? { verifiedAt: r.verifiedAt } : {}) });
+    }
+    return records.length > 0 ? { signatures: records } : {};
 }
 
 /**

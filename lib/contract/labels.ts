@@ -33,6 +33,11 @@ export const AnnotationKeys = {
     /** "true" when the promotion was made with --allow-undeployed. */
     allowUndeployed: "pinstack.dev/allow-undeployed",
     /**
+     * Which trusted key verified each image of the pin at promotion (provenance.signatures),
+     * covered by the seal; absent when none was recorded. JSON: `[{"image","digest","key","keyDigest"}]`.
+     */
+    signatures: "pinstack.dev/signatures",
+    /**
      * The pin's init containers and sidecars as configured, which its seal covers too; absent
      * when it has none. JSON, lists in order: `{"initContainers":[{"name":"migrate","pin":"repo:tag@digest"}],"sidecars":[...]}`.
      */

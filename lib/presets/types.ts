@@ -62,5 +62,6 @@ export function allRulesAt(level: Level): Record<RuleId, Level> {
         "acceptance-checklist": level,
         "production-branch-tag": level,
         "immutable-repositories": level,
+        "signed-images": level,
     };
 }

@@ -5,6 +5,7 @@
 import { FileChange, TransactionHooks, writeStackEdits } from "../config/write";
 export { checkReason, currentActor, Environment, LastChange, PinMove } from "./common";
 export { planPromotion, PromoteRequest, PromotionPlan } from "./plan";
+export { registryVerifier, SignatureVerifier } from "./signatures";
 export { planRollback, RollbackPlan, RollbackRequest } from "./rollback";
 export { HoldPlan, planHold } from "./hold";
 

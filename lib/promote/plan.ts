@@ -5,7 +5,9 @@ import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { digestRecords, LedgerRecord, ledgerKey, readLedger, renderLedger, withRecords } from "../ledger";
-import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type StackConfig, type Violation } from "../model";
+import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type SignatureRecord, type StackConfig, type Violation } from "../model";
+import { pinnedImages, recordedSignatureProblems, signatureLevel, stackTrust, type Trust } from "../signing";
+import { registryVerifier, SignatureOutcome, SignatureVerifier, verifyPromotedImages } from "./signatures";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
 import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
 import type { DigestResolver } from "../registry";
@@ -23,7 +25,9 @@ import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, Last
  *     recorded in the pin's provenance), or has not run there for <to>'s soakMinutes;
  *   - <to> requires digests and the registry's digest for the tag differs from one recorded
  *     before (the tag moved), or the registry cannot be asked;
- *   - the would-be file breaks one of <to>'s mandatory rules for a promoted pin.
+ *   - the would-be file breaks one of <to>'s mandatory rules for a promoted pin;
+ *   - <to> names trusted keys (pinstack:signing) and requires signed images, and an image a
+ *     promoted pin would run has no valid cosign signature by one of them (./signatures).
  */
 
 export interface PromoteRequest {
@@ -50,7 +54,7 @@ export interface PromotionPlan {
     readonly warnings: readonly Violation[];
 }
 
-export async function planPromotion(request: PromoteRequest, env: Environment, resolver: DigestResolver): Promise<PromotionPlan> {
+export async function planPromotion(request: PromoteRequest, env: Environment, resolver: DigestResolver, verifier: SignatureVerifier = registryVerifier): Promise<PromotionPlan> {
     const reason = checkReason(request.reason);
     if (request.from === request.to) throw badInput(`cannot promote ${request.from} to itself`, { fix: "name two different stacks, e.g. pinstack promote staging production" });
     const sourceStack = readStack(env.dir, request.from);
@@ -58,6 +62,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const source = sourceStack.config;
     const target = targetStack.config;
     const preset = effectivePreset(target);
+    const trust = stackTrust(target, preset, env.dir);
 
     const named = (request.services?.length ?? 0) + (request.packages?.length ?? 0) > 0;
     const services = named ? (request.services ?? []).map((name) => source.services.find((s) => s.name === name) ?? throwUnknown("service", name, source)) : source.services;
@@ -84,7 +89,9 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const resealing = services.filter((s) => {
         if (movingServices.includes(s)) return false;
         const current = targetServices.get(s.name)!; // not moving: the target has it
-        return !provenanceHolds(current, serviceSubject(current), source.stack);
+        // Promoted before the stack trusted keys, or by a key since removed: verified and recorded afresh.
+        const unsigned = trust !== undefined && signatureLevel(preset) === "mandatory" && recordedSignatureProblems(pinnedImages(current), current.provenance, trust).length > 0;
+        return unsigned || !provenanceHolds(current, serviceSubject(current), source.stack);
     });
     const movingPackages = packages.filter((p) => {
         const current = targetPackages.get(p.name);
@@ -97,7 +104,11 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const now = isoSeconds(env.now);
     const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, [...movingServices, ...resealing], movingPackages, preset.soakMinutes, env);
     const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
-    const edit = (digests: ReadonlyMap<string, { digest: string }>) => {
+    const edit = (digests: ReadonlyMap<string, { digest: string }>, signatures: ReadonlyMap<string, readonly SignatureRecord[]> = new Map()) => {
+        const stampOf = (service: string) => {
+            const records = signatures.get(service);
+            return records?.length ? { ...stamp, signatures: records } : stamp;
+        };
         const changes: ConfigChange[] = [];
         const moves: PinMove[] = [];
         for (const pin of movingServices) {
@@ -110,7 +121,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
                 });
             }
             const digest = digests.get(pin.name)?.digest ?? pin.digest;
-            const value = promotedService(pin, current, sectionOf(targetStack.raw, "services")[pin.name], sectionOf(sourceStack.raw, "services")[pin.name], digest, digests, stamp);
+            const value = promotedService(pin, current, sectionOf(targetStack.raw, "services")[pin.name], sectionOf(sourceStack.raw, "services")[pin.name], digest, digests, stampOf(pin.name));
             changes.push({ path: ["pinstack:services", pin.name], value: value.raw });
             const containers = current ? containerLines(diffPin(current, artifactOfEntry(value.raw), pin.scheme)) : [];
             moves.push({
@@ -129,7 +140,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
             const current = targetServices.get(pin.name)!;
             const raw = { ...(sectionOf(targetStack.raw, "services")[pin.name] as Record<string, unknown>) };
             delete raw.provenance;
-            const provenance = sealProvenance(entrySubject(pin.name, raw), stamp);
+            const provenance = sealProvenance(entrySubject(pin.name, raw), stampOf(pin.name));
             raw.provenance = provenance;
             changes.push({ path: ["pinstack:services", pin.name], value: raw });
             moves.push({ kind: "service", name: pin.name, change: "update", before: servicePinView(current), after: servicePinView(current), provenance, deployedSince: deployed.get(`service:${pin.name}`) });
@@ -155,11 +166,20 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const early = edit(new Map());
     checkRules(target, withChanges(targetStack.values, early.changes), targetStack.secretKeys, target.file, early.moves, preset.requireDigest ? ["digest-required"] : []);
     const digests = await resolveDigests(env.dir, [sourceStack, targetStack], movingServices, preset.requireDigest, resolver);
-    const { changes, moves } = edit(digests);
+    // Signatures last: they are asked for the digests the pins will carry, every image the pod will run.
+    let signed: SignatureOutcome | undefined;
+    if (trust) {
+        const entries = edit(digests).changes.filter((c) => c.path[0] === "pinstack:services").map((c) => ({ name: c.path[1], raw: c.value as Record<string, unknown> }));
+        signed = await verifyPromotedImages(target, signatureLevel(preset), trust, entries, env.now, verifier);
+    }
+    const { changes, moves } = edit(digests, signed?.records);
 
     const display = target.file;
     const stackEdit = planTextEdit(targetStack.file, targetStack.text, changes, { displayName: display });
-    const warnings = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves);
+    const checked = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves, [], trust);
+    // The verification's own warnings say why an image is unsigned; the rule's would only repeat that it is.
+    const verified = new Set(moves.map((m) => m.name));
+    const warnings = [...(signed?.warnings ?? []), ...checked.filter((v) => !(signed && v.rule === "signed-images" && v.subject !== undefined && verified.has(v.subject)))];
 
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
     const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), (ledgerChange.expected ?? "").replace(/\r\n/g, "\n"), ledgerChange.text.replace(/\r\n/g, "\n")) : "");
@@ -331,9 +351,10 @@ function checkRules(
     display: string,
     moves: readonly PinMove[],
     deferred: readonly string[] = [],
+    trust?: Trust,
 ): Violation[] {
     const wouldBe = parseStackConfig(target.stack, display, values, fileOnlyLocator(display), { secretKeys });
-    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target }).filter((v) => !deferred.includes(v.rule));
+    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target, ...(trust ? { trust } : {}) }).filter((v) => !deferred.includes(v.rule));
     const moved = new Set(moves.map((m) => m.name));
     const blocking = violations.filter((v) => v.level === "mandatory" && (v.subject === undefined || moved.has(v.subject)));
     if (blocking.length > 0) {

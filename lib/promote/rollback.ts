@@ -3,7 +3,7 @@ import { badInput, refused } from "../errors";
 import { packagePinView, servicePinView } from "../format";
 import { earlierPinsOf, isDeployment, packageIdentity, pinsOfUpdate, RawPin, UpdatePins } from "../history/deployed";
 import { artifactOfEntry, containerLines, diffPin, samePin, swappedColors } from "../pin";
-import { EXTRA_CONTAINER_LISTS, type StackConfig, type Violation } from "../model";
+import { EXTRA_CONTAINER_LISTS, type Provenance, type SignatureRecord, type StackConfig, type Violation } from "../model";
 import { packageSubject, SealSubject, sealedBeforeContainers, sealProvenance, verifySeal } from "../provenance";
 import type { StackUpdate } from "../pulumi-cli";
 import { effectivePreset, evaluateStack } from "../rules";
@@ -96,7 +96,9 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
                 message: `service ${current.name}: update ${update.version} ran it under a seal written before seals covered init containers and sidecars, so nothing shows its containers (${names}) were promoted; this rollback seals them as restored — check them in review`,
             });
         }
-        const provenance = sealProvenance(subject, { from, ...stamp });
+        // The restored pin's signature records travel with it, still dated when promote verified them.
+        const signatures = origin && !origin.legacy ? carriedSignatures(old.provenance) : undefined;
+        const provenance = sealProvenance(subject, { from, ...stamp, ...(signatures ? { signatures } : {}) });
         delete entry.provenance;
         entry.provenance = provenance;
         changes.push({ path: ["pinstack:services", current.name], value: entry });
@@ -173,6 +175,13 @@ function runsStackPins(pins: UpdatePins, stack: StackConfig): boolean {
         return ran !== undefined && samePin(artifactOfEntry(ran), s, { digests: "exact" });
     });
     return services && stack.packages.every((p) => packageIdentity(pins.packages.get(p.name)) === p.version);
+}
+
+/** The records of a provenance whose seal verified, each dated when it was verified. */
+function carriedSignatures(provenance: unknown): SignatureRecord[] | undefined {
+    const p = provenance as Provenance;
+    if (!p.signatures?.length) return undefined;
+    return p.signatures.map((s) => ({ ...s, verifiedAt: s.verifiedAt ?? p.at }));
 }
 
 /**

@@ -91,6 +91,23 @@ export function registryEndpoint(image: string): { registry: string; base: strin
  * and the registry: the answer could not be had, or cannot be trusted.
  */
 export async function resolveTag(image: string, reference: string, options: RegistryOptions = {}): Promise<ResolvedTag> {
+    const fetched = await fetchManifest(image, reference, options);
+    return { digest: fetched.digest, mediaType: fetched.mediaType, url: fetched.url };
+}
+
+/** A manifest as received: its verified digest, its type, and its bytes. */
+export interface FetchedManifest extends ResolvedTag {
+    readonly bytes: Buffer;
+}
+
+/**
+ * The manifest `reference` names in `image`'s repository, with resolveTag's checks (digest of
+ * the bytes, type, size, deadline). With `missing: "undefined"` a 404 is an answer (undefined),
+ * for callers to whom "there is none" means something (no signature), not a failure.
+ */
+export async function fetchManifest(image: string, reference: string, options?: RegistryOptions): Promise<FetchedManifest>;
+export async function fetchManifest(image: string, reference: string, options: RegistryOptions, missing: "undefined"): Promise<FetchedManifest | undefined>;
+export async function fetchManifest(image: string, reference: string, options: RegistryOptions = {}, missing: "refuse" | "undefined" = "refuse"): Promise<FetchedManifest | undefined> {
     const credentials = options.credentials ?? dockerCredentials();
     const { registry, base, repository } = registryEndpoint(image);
     const byDigest = reference.includes(":");
@@ -102,12 +119,13 @@ export async function resolveTag(image: string, reference: string, options: Regi
     const limit = deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const context: RequestContext = { registry, base, repository, what, url, doFetch: options.fetch ?? fetch, limit };
     try {
-        const response = await getManifest(context, credentials(registry));
+        const response = await getManifest(context, credentials(registry), missing === "undefined");
+        if (response === undefined) return undefined;
         const mediaType = manifestType(response, context);
         const bytes = await readLimited(response, MANIFEST_MAX_BYTES, limit);
         const digest = verifiedDigest(bytes, response.headers.get("docker-content-digest"), byDigest ? reference : undefined, context);
         checkManifest(bytes, mediaType, context);
-        return { digest, mediaType, url };
+        return { digest, mediaType, url, bytes };
     } catch (err) {
         throw err instanceof RequestFailure ? failureRefusal(err, context) : err;
     } finally {
@@ -127,19 +145,13 @@ interface RequestContext {
     readonly limit: Deadline;
 }
 
-/** GET the manifest, answering one 401 challenge; a response that is not 2xx is a refusal here. */
-async function getManifest(context: RequestContext, credentials: Credentials | undefined): Promise<Response> {
+/** GET the manifest, answering one 401 challenge; a response that is not 2xx is a refusal here (a 404 is undefined when `missingOk`). */
+async function getManifest(context: RequestContext, credentials: Credentials | undefined, missingOk = false): Promise<Response | undefined> {
     const { registry, what, url } = context;
-    const get = (authorization?: string) =>
-        fetchWithinOrigin(context.doFetch, url, { method: "GET", headers: { Accept: MANIFEST_TYPES.join(", "), ...(authorization ? { Authorization: authorization } : {}) } }, context.limit);
-    let response = await get();
-    if (response.status === 401) {
-        const challenge = response.headers.get("www-authenticate");
-        await discard(response);
-        response = await get(await authorize(challenge, context, credentials));
-    }
+    const response = await getAuthorized(context, credentials, { Accept: MANIFEST_TYPES.join(", ") });
     if (response.ok) return response;
     await discard(response);
+    if (response.status === 404 && missingOk) return undefined;
     if (response.status === 404) {
         throw refused(`the registry has no ${what}`, {
             why: `${url} answered 404: the tag was never pushed, or was deleted`,
@@ -152,6 +164,51 @@ async function getManifest(context: RequestContext, credentials: Credentials | u
         });
     }
     throw refused(`the registry answered HTTP ${response.status} for ${what}`, { why: url });
+}
+
+/** GET context.url, answering one 401 challenge with the registry's token flow. */
+async function getAuthorized(context: RequestContext, credentials: Credentials | undefined, headers: Record<string, string>, contentAddressed = false): Promise<Response> {
+    const get = (authorization?: string) =>
+        fetchWithinOrigin(context.doFetch, context.url, { method: "GET", headers: { ...headers, ...(authorization ? { Authorization: authorization } : {}) } }, context.limit, { contentAddressed });
+    const response = await get();
+    if (response.status !== 401) return response;
+    const challenge = response.headers.get("www-authenticate");
+    await discard(response);
+    return get(await authorize(challenge, context, credentials));
+}
+
+/**
+ * The bytes of blob `digest` in `image`'s repository, at most `maxBytes`, verified to hash to
+ * `digest`. Every failure is a refusal (exit 1) naming the image and the registry.
+ */
+export async function fetchBlob(image: string, digest: string, maxBytes: number, options: RegistryOptions = {}): Promise<Buffer> {
+    if (!SHA256_DIGEST.test(digest)) throw refused(`cannot fetch blob ${digest} of ${image}: pinstack reads sha256 blobs only`);
+    const credentials = options.credentials ?? dockerCredentials();
+    const { registry, base, repository } = registryEndpoint(image);
+    const what = `blob ${digest} of ${image}`;
+    const url = `${base}/v2/${repository}/blobs/${digest}`;
+    const limit = deadline(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const context: RequestContext = { registry, base, repository, what, url, doFetch: options.fetch ?? fetch, limit };
+    try {
+        const response = await getAuthorized(context, credentials(registry), {}, true);
+        if (!response.ok) {
+            await discard(response);
+            throw refused(`the registry answered HTTP ${response.status} for ${what}`, { why: url, fix: "check that the blob was pushed with the manifest that names it" });
+        }
+        const bytes = await readLimited(response, maxBytes, limit);
+        const actual = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+        if (actual !== digest) {
+            throw refused(`the registry ${registry} cannot be trusted for ${what}: the bytes it sent hash to ${actual}`, {
+                why: "a blob is named by the sha256 of its bytes; an answer that does not hash to its name is not that blob",
+                fix: `nothing was written; ask the operator of ${registry} (or of a proxy in between) why its answer does not match`,
+            });
+        }
+        return bytes;
+    } catch (err) {
+        throw err instanceof RequestFailure ? failureRefusal(err, context, undefined, maxBytes) : err;
+    } finally {
+        limit.clear();
+    }
 }
 
 /** The response's Content-Type when it is a manifest or index type; a refusal (before the body is read) otherwise. */
@@ -301,7 +358,7 @@ export function realmTrust(registryBase: string, realm: URL): { ok: true; creden
 }
 
 /** A RequestFailure as the refusal the user reads, naming the image and who was asked. */
-function failureRefusal(failure: RequestFailure, context: RequestContext, who = `the registry ${context.registry}`): PinstackError {
+function failureRefusal(failure: RequestFailure, context: RequestContext, who = `the registry ${context.registry}`, maxBytes = MANIFEST_MAX_BYTES): PinstackError {
     const nothing = "nothing was written";
     switch (failure.kind) {
         case "timeout":
@@ -310,8 +367,8 @@ function failureRefusal(failure: RequestFailure, context: RequestContext, who = 
                 fix: `retry when the registry is healthy (PINSTACK_REGISTRY_TIMEOUT=<seconds> allows longer); ${nothing}`,
             });
         case "too-large":
-            return refused(`${who} sent more than ${MANIFEST_MAX_BYTES / (1024 * 1024)} MiB for ${context.what} (${failure.detail})`, {
-                why: "OCI registries may refuse manifests over 4 MiB, so no image has a larger one; pinstack stopped reading",
+            return refused(`${who} sent more than ${maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MiB` : `${maxBytes} bytes`} for ${context.what} (${failure.detail})`, {
+                why: maxBytes === MANIFEST_MAX_BYTES ? "OCI registries may refuse manifests over 4 MiB, so no image has a larger one; pinstack stopped reading" : "no answer pinstack asks for here is that large; pinstack stopped reading",
                 fix: `check that ${context.base} is the image's registry and not a proxy or a web page; ${nothing}`,
             });
         case "redirect-elsewhere":

@@ -39,16 +39,29 @@ const MAX_REDIRECTS = 5;
  * with the same headers, anything else is a RequestFailure. Credentials are for the origin they
  * were given to, and an answer from another host is not the registry's answer.
  */
-export async function fetchWithinOrigin(doFetch: typeof fetch, url: string, init: { method: string; headers: Record<string, string> }, limit: Deadline): Promise<Response> {
+export async function fetchWithinOrigin(
+    doFetch: typeof fetch,
+    url: string,
+    init: { method: string; headers: Record<string, string> },
+    limit: Deadline,
+    options: { readonly contentAddressed?: boolean } = {},
+): Promise<Response> {
     let current = new URL(url);
+    let headers = init.headers;
     for (let hop = 0; ; hop++) {
-        const response = await guarded(limit, () => doFetch(current, { ...init, redirect: "manual", signal: limit.signal }));
+        const response = await guarded(limit, () => doFetch(current, { ...init, headers, redirect: "manual", signal: limit.signal }));
         if (response.status < 300 || response.status > 399 || response.status === 304) return response;
         await discard(response);
         const location = response.headers.get("location");
         if (!location) return response;
         const next = new URL(location, current);
-        if (next.origin !== current.origin) throw new RequestFailure("redirect-elsewhere", `${current.origin} redirected to ${next.origin}`);
+        if (next.origin !== current.origin) {
+            // A blob is checked against its digest, so its bytes may come from the registry's
+            // storage host (ghcr.io, ECR and Docker Hub redirect there) — over https, and
+            // without the credentials, which are the registry's only.
+            if (!options.contentAddressed || next.protocol !== "https:") throw new RequestFailure("redirect-elsewhere", `${current.origin} redirected to ${next.origin}`);
+            headers = {};
+        }
         if (hop + 1 >= MAX_REDIRECTS) throw new RequestFailure("too-many-redirects", `more than ${MAX_REDIRECTS} redirects from ${url}`);
         current = next;
     }

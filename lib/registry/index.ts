@@ -2,6 +2,9 @@
 export {
     DEFAULT_TIMEOUT_MS,
     DigestResolver,
+    fetchBlob,
+    fetchManifest,
+    FetchedManifest,
     MANIFEST_MAX_BYTES,
     MANIFEST_TYPES,
     parseChallenge,

@@ -14,7 +14,9 @@ import { noPrereleases } from "./no-prereleases";
 import { productionBranchTag } from "./production-branch-tag";
 import { provenanceRule } from "./provenance";
 import { registryAllowedRule } from "./registry-allowed";
+import { signedImages } from "./signed-images";
 import { tagScheme } from "./tag-scheme";
+import type { Trust } from "../signing/keys";
 import type { Finding, ImageSubject, Rule, RuleContext } from "./types";
 
 /** Every rule by id, in the order findings are reported. */
@@ -31,6 +33,7 @@ export const rules: Readonly<Record<RuleId, Rule>> = {
     "acceptance-checklist": acceptanceChecklist,
     "production-branch-tag": productionBranchTag,
     "immutable-repositories": immutableRepositories,
+    "signed-images": signedImages,
 };
 
 /** Rule ids in report order. */
@@ -46,6 +49,8 @@ export interface EvaluateOptions {
     readonly previous?: StackConfig;
     /** The pins the stack's successful updates ran, for the hold rule (lib/history's earlierPinsOf). */
     readonly earlier?: EarlierPins;
+    /** The keys the stack trusts, for the signed-images rule (which is not judged without them). */
+    readonly trust?: Trust;
 }
 
 /** The images of a stack the image rules look at: each service's image, then its init containers and sidecars. */
@@ -112,6 +117,7 @@ export function evaluateStack(config: StackConfig, preset: StackPreset = effecti
         preset,
         gates: { ...config.gates, ...(options.gates ?? {}) },
         strictGates: options.strictGates ?? false,
+        ...(options.trust ? { trust: options.trust } : {}),
     };
     const images = imageSubjectsOf(config);
     const violations: Violation[] = [];

@@ -2,6 +2,7 @@ import type { Gates, Level, PackagePin, RuleId, SchemeName, ServicePin, SourceLo
 import type { ImageReference } from "../reference";
 import type { StackPreset } from "../presets";
 import type { EarlierPins } from "./hold-pins";
+import type { Trust } from "../signing/keys";
 
 /** One thing a rule found, before the stack's level for that rule is applied. */
 export interface Finding {
@@ -34,6 +35,8 @@ export interface RuleContext {
     readonly gates: Gates;
     /** Missing gate results count as failures (promotion time), not as "not reported yet" (a plain check). */
     readonly strictGates: boolean;
+    /** The keys the stack trusts; the signed-images rule judges nothing without them. */
+    readonly trust?: Trust;
 }
 
 /** A rule: its id, what it asks for, and the checks it runs. Level comes from the preset. */

@@ -41,6 +41,14 @@ describe("lib/ci: the pull request comment", () => {
         assert.ok(text.indexOf("| Pin | From → to | Digest | Provenance |") < policy);
     });
 
+    it("shows, per pin, the key that verified its signature at promotion", () => {
+        const record = { image: promoted.image, digest: DIGEST_B, key: "ci-2026", keyDigest: `sha256:${"e".repeat(64)}` };
+        const signed = stackFromYaml("production", stackYaml({ environment: "production", tag: "2023.05.1", digest: DIGEST_B, version: "10.8.5rc1", provenance: serviceProvenance("backend", promoted, { signatures: [record] }) }));
+        const row = lines(renderComment(input({ pinChanges: reviewChanges(base, signed) }))).find((l) => l.startsWith("| service `backend`"));
+        assert.match(row ?? "", /<br>signed: key `ci-2026` \|$/);
+        assert.doesNotMatch(lines(text).find((l) => l.startsWith("| service `backend`")) ?? "", /signed:/, "no record, no claim");
+    });
+
     it("shows each pin change: subject, from -> to, digest, provenance from / by / reason", () => {
         const backend = lines(text).find((l) => l.startsWith("| service `backend`"));
         assert.equal(

@@ -1,3 +1,4 @@
+import type { SignatureRecord } from "../../../lib/model";
 import * as fs from "fs";
 import * as path from "path";
 import { parseStackConfig, parseStackFileText } from "../../../lib/config";
@@ -20,13 +21,18 @@ export function readFixture(name: string): string {
 }
 
 /** A provenance block as `pinstack promote` writes it, sealed for this service pin. */
-export function serviceProvenance(name: string, pin: { image: string; tag?: string; digest?: string }, extra: { from?: string; by?: string; reason?: string; rollback?: boolean } = {}) {
+export function serviceProvenance(
+    name: string,
+    pin: { image: string; tag?: string; digest?: string },
+    extra: { from?: string; by?: string; reason?: string; rollback?: boolean; signatures?: SignatureRecord[] } = {},
+) {
     return sealProvenance(serviceSubject({ name, ...pin }), {
         from: extra.from ?? "staging",
         at: "2026-11-20T10:00:00Z",
         by: extra.by ?? "ana@example.org",
         reason: extra.reason ?? "weekly release",
         ...(extra.rollback ? { rollback: true } : {}),
+        ...(extra.signatures ? { signatures: extra.signatures } : {}),
     });
 }
 

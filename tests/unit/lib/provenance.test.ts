@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { canonicalJson, sealFor, sealProvenance, serviceSubject, verifySeal, withoutContainers } from "../../../lib/provenance";
 
 const subject = { kind: "service" as const, name: "backend", image: "ghcr.io/example/backend", tag: "2023.05.1", digest: `sha256:${"ab".repeat(32)}` };
+const signature = { image: subject.image, digest: subject.digest, key: "ci-2026", keyDigest: `sha256:${"ef".repeat(32)}` };
 const unsealed = { from: "staging", at: "2026-11-20T10:00:00Z", by: "ana@example.org", reason: "release 2023.05.1" };
 
 describe("lib/provenance", () => {
@@ -14,6 +15,7 @@ describe("lib/provenance", () => {
 
     it("verifies its own seal", () => {
         assert.equal(verifySeal(subject, sealProvenance(subject, unsealed)), true);
+        assert.equal(verifySeal(subject, sealProvenance(subject, { ...unsealed, signatures: [signature] })), true, "with signature records");
     });
 
     const edits: [string, () => boolean][] = [
@@ -29,6 +31,9 @@ describe("lib/provenance", () => {
         ["an added rollback flag", () => verifySeal(subject, { ...sealProvenance(subject, unsealed), rollback: true })],
         ["an added allowUndeployed flag", () => verifySeal(subject, { ...sealProvenance(subject, unsealed), allowUndeployed: true })],
         ["a missing seal", () => verifySeal(subject, { ...unsealed, seal: "" })],
+        ["an added signature record", () => verifySeal(subject, { ...sealProvenance(subject, unsealed), signatures: [signature] })],
+        ["a signature record naming another key", () => verifySeal(subject, { ...sealProvenance(subject, { ...unsealed, signatures: [signature] }), signatures: [{ ...signature, key: "other" }] })],
+        ["a removed signature record", () => verifySeal(subject, { ...sealProvenance(subject, { ...unsealed, signatures: [signature] }), signatures: undefined })],
     ];
     for (const [what, verify] of edits) {
         it(`does not verify for ${what}`, () => assert.equal(verify(), false));

@@ -47,6 +47,21 @@ describe("lib/contract: what the program writes and the pack reads", () => {
         assert.equal(decodeProvenance(() => undefined), undefined, "no provenance annotations: none");
     });
 
+    it("signature records round-trip; a malformed value is left out (so the seal, which covers them, fails)", () => {
+        const signatures = [
+            { image: "ghcr.io/a/b", digest: `sha256:${"a".repeat(64)}`, key: "ci-2026", keyDigest: `sha256:${"b".repeat(64)}` },
+            { image: "ghcr.io/a/proxy", digest: `sha256:${"c".repeat(64)}`, key: "ci-2025", keyDigest: `sha256:${"d".repeat(64)}`, verifiedAt: "2026-01-02T00:00:00Z" },
+        ];
+        const annotations = encodeProvenance({ ...provenance, signatures });
+        assert.equal(annotations[AnnotationKeys.signatures], JSON.stringify(signatures));
+        assert.deepEqual(decodeProvenance((key) => annotations[key]), { ...provenance, signatures });
+        assert.equal(encodeProvenance(provenance)[AnnotationKeys.signatures], undefined, "none recorded, no annotation");
+        for (const bad of ["{", "{}", '[{"image":"x"}]']) {
+            const tampered: Record<string, string> = { ...annotations, [AnnotationKeys.signatures]: bad };
+            assert.equal(decodeProvenance((key) => tampered[key])?.signatures, undefined, bad);
+        }
+    });
+
     it("the requirements ConfigMap round-trips every channel's pins", () => {
         const pins: PackagePin[] = [
             { name: "ukrdc-services", version: "10.8.5", channel: "release", location: { file: "", line: 0, column: 0, key: "" } },
