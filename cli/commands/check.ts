@@ -27,13 +27,16 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
 2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
         )
         .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
-            const { loadAllStacks, loadStack } = await import("../../lib/config");
-            const { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
+            const { loadAllStacks, loadStack, presetWithinFloor } = await import("../../lib/config");
+            const { evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
             const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
-            const results = stacks.map((config) => ({ config, violations: sortViolations(evaluateStack(config, effectivePreset(config), { gates, strictGates: options.strictGates })) }));
+            // Every stack's floor first: a file that loosens its own rules is refused before any
+            // rule runs under the settings it asked for.
+            const presets = stacks.map((config) => presetWithinFloor(dir, config));
+            const results = stacks.map((config, i) => ({ config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates })) }));
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
             process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())));
             if (results.some((r) => refusing(r.violations))) process.exitCode = ExitCode.refused;

@@ -25,7 +25,7 @@ import {
     secretValuesFromConfig,
     withDeployedFacts,
 } from "../../lib/ci";
-import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackFile, stackFilePath } from "../../lib/config";
+import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import type { StackConfig, Violation } from "../../lib/model";
@@ -162,7 +162,9 @@ Example:
                 ({ mode, outcome } = record);
             }
             if (mode === undefined || outcome === undefined) throw badInput("give --mode and --outcome, or --record", { fix: "e.g. --mode warn --outcome failed" });
-            const verdict = loadTestVerdict(loadStack(dir, options.stack), mode, outcome);
+            const config = loadStack(dir, options.stack);
+            presetWithinFloor(dir, config);
+            const verdict = loadTestVerdict(config, mode, outcome);
             const record = formatLoadTestRecord(mode, outcome);
             if (options.json) process.stdout.write(jsonLine({ stack: options.stack, mode, outcome, record, ...verdict }));
             else process.stdout.write(`${verdict.level}: ${verdict.message}\n`);
@@ -179,6 +181,7 @@ Example:
         .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
+            presetWithinFloor(dir, config);
             const deployedRef = options.history !== undefined ? deployedCommitFromHistory(readInput(options.history, "--history"), options.history) : options.deployedRef;
             let deployed: StackConfig | undefined;
             if (deployedRef) {
@@ -220,6 +223,15 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
     } catch (err) {
         if (!(err instanceof PinstackError) || err.exitCode !== ExitCode.badInput) throw err;
         problems.push(`working copy: ${describe(err)}`);
+    }
+    // The reviewer must see a file that loosens its own floor: the pack refuses it at preview.
+    if (head) {
+        try {
+            presetWithinFloor(dir, head);
+        } catch (err) {
+            if (!(err instanceof PinstackError)) throw err;
+            problems.push(`working copy: ${describe(err)}`);
+        }
     }
 
     // Base: the same stack file before the change.
