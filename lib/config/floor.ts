@@ -3,7 +3,7 @@ import * as path from "path";
 import { parsePolicyConfig } from "../ci/policy-config";
 import { badInput, formatLocation, PinstackError, refused } from "../errors";
 import type { Level, RuleId, StackConfig } from "../model";
-import { effectivePreset, FloorProblem, floorProblems, presetFor, presetNames, StackFloor, StackPreset } from "../presets";
+import { effectivePreset, ENVIRONMENT_ORDER, FloorProblem, floorProblems, presetFor, presetNames, StackFloor, StackPreset } from "../presets";
 import { readStackFile } from "./file";
 import { fileOnlyLocator, Locator } from "./locate";
 
@@ -12,8 +12,8 @@ import { fileOnlyLocator, Locator } from "./locate";
  * the project has one (the pack config CI passes to `pulumi preview --policy-pack-config`,
  * reviewed with the pack: its `preset`, its policies' enforcement levels and
  * registry-allowed's `registries`), else the stack's name when it is a preset's
- * (a stack named production is production). A stack with neither has no floor to hold
- * it to, and is refused as bad input rather than trusted.
+ * (a stack named production is production). A stack with neither is held to the strictest
+ * preset's floor (fail closed): its file is never what says how loose it may be.
  */
 export function readFloor(dir: string, stack: string): StackFloor {
     const absolute = path.resolve(dir, "policies", `config.${stack}.json`);
@@ -28,13 +28,9 @@ export function readFloor(dir: string, stack: string): StackFloor {
     }
     if (text !== undefined) return floorOfPackConfig(stack, file, parsePolicyConfig(text, file));
     const preset = presetFor(stack);
-    if (!preset) {
-        throw badInput(`stack ${stack} has no floor: its name is not a preset's and there is no ${file}`, {
-            why: "the stack file may only tighten its environment and rules, so something other than the file must say what they are at least",
-            fix: `add ${file} (the policy pack config for ${stack}, with "preset": ${presetNames().join(" | ")}), or name the stack after its environment`,
-        });
-    }
-    return { stack, source: STACK_NAME, environment: stack, preset };
+    if (preset) return { stack, source: STACK_NAME, environment: stack, preset };
+    const strictest = ENVIRONMENT_ORDER[ENVIRONMENT_ORDER.length - 1];
+    return { stack, source: `${strictest}'s, the strictest: the name is not a preset's and there is no ${file}`, environment: strictest, preset: presetFor(strictest) as StackPreset, unmapped: file };
 }
 
 type Json = Record<string, unknown>;
@@ -98,9 +94,11 @@ export function floorRefusal(config: StackConfig, floor: StackFloor): PinstackEr
     const more = rest.map((p) => `    - ${formatLocation(p.location)}: ${p.message}`);
     return refused(first.message, {
         why: [`a stack file may only tighten what its floor (${floor.source}) sets`, ...(more.length ? [`${more.length} more:`, ...more] : [])].join("\n"),
-        fix: floor.source === STACK_NAME
-            ? `remove these keys or tighten them; a looser stack needs another name and a policies/config.<stack>.json that says what it is`
-            : `remove these keys or tighten them; the floor itself is changed in ${floor.source}, reviewed with the policy pack`,
+        fix: floor.unmapped
+            ? `add ${floor.unmapped}, the policy pack config for ${floor.stack}, with "preset": ${presetNames().join(" | ")}; or tighten these keys`
+            : floor.source === STACK_NAME
+              ? `remove these keys or tighten them; a looser stack needs another name and a policies/config.<stack>.json that says what it is`
+              : `remove these keys or tighten them; the floor itself is changed in ${floor.source}, reviewed with the policy pack`,
         location: first.location,
     });
 }

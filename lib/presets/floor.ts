@@ -17,6 +17,8 @@ export interface StackFloor {
     readonly environment: string;
     /** The settings the stack may only tighten: the environment's preset, with the pack config's levels and registries. */
     readonly preset: StackPreset;
+    /** The pack config that would set the floor, when there is none and the strictest preset stands in for it. */
+    readonly unmapped?: string;
 }
 
 /** One setting of a stack file below its floor. */
