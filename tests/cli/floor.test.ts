@@ -144,12 +144,13 @@ describe("a stack file may only tighten its floor (process)", function () {
         assert.match(stderr, /policies\/config\.production\.json: the policy pack config must name one preset for stack production; it names "production", "playground"/);
     });
 
-    it("rollback, verify-image and ci's gates refuse a loosened file too", () => {
+    it("rollback, diff, verify-image and ci's gates refuse a loosened file too", () => {
         project.write("Pulumi.production.yaml", project.read("Pulumi.production.yaml").replace(registriesLine(), `${registriesLine()}    levels:\n      hold: disabled\n`));
         const before = snapshot(project.dir);
         const message = /pinstack:preset\.levels\.hold: rule hold is below stack production's floor: the file sets disabled, the floor is mandatory/;
         for (const args of [
             ["rollback", "production", "--reason", "incident"],
+            ["diff", "staging", "production"],
             ["verify-image", `${host}/example/backend:2023.05.1@sha256:${"a".repeat(64)}`, "--stack", "production"],
             ["ci", "hold-gate", "-s", "production"],
             ["ci", "load-test-gate", "-s", "production", "--mode", "warn", "--outcome", "passed"],
