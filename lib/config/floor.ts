@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parsePolicyConfig } from "../ci/policy-config";
 import { badInput, formatLocation, PinstackError, refused } from "../errors";
-import type { Level, RuleId, StackConfig } from "../model";
+import type { Level, RuleId, SourceLocation, StackConfig } from "../model";
 import { effectivePreset, ENVIRONMENT_ORDER, FloorProblem, floorProblems, presetFor, presetNames, StackFloor, StackPreset } from "../presets";
 import { readStackFile } from "./file";
 import { fileOnlyLocator, Locator } from "./locate";
@@ -67,8 +67,8 @@ function floorOfPackConfig(stack: string, file: string, config: Json): StackFloo
 }
 
 /** The problems of `config` against `floor`, each with where its key is written. */
-export function locatedFloorProblems(config: StackConfig, floor: StackFloor): (FloorProblem & { location: ReturnType<Locator> })[] {
-    const problems = floorProblems(floor, config.environment, effectivePreset(config));
+export function locatedFloorProblems(config: StackConfig, floor: StackFloor, effective: StackPreset = effectivePreset(config)): (FloorProblem & { location: SourceLocation })[] {
+    const problems = floorProblems(floor, config.environment, effective);
     if (problems.length === 0) return [];
     // Only a refusal needs lines: the file is read again then, not on every clean run.
     const locate = locatorOf(config.file);
@@ -81,15 +81,15 @@ export function locatedFloorProblems(config: StackConfig, floor: StackFloor): (F
  * as the policy pack would; exit 2 is for a file that cannot be read as a stack at all.
  */
 export function presetWithinFloor(dir: string, config: StackConfig): StackPreset {
-    const floor = readFloor(dir, config.stack);
-    const refusal = floorRefusal(config, floor);
+    const effective = effectivePreset(config);
+    const refusal = floorRefusal(config, readFloor(dir, config.stack), effective);
     if (refusal) throw refusal;
-    return effectivePreset(config);
+    return effective;
 }
 
 /** The refusal for a stack file below its floor; undefined when it is not. */
-export function floorRefusal(config: StackConfig, floor: StackFloor): PinstackError | undefined {
-    const [first, ...rest] = locatedFloorProblems(config, floor);
+export function floorRefusal(config: StackConfig, floor: StackFloor, effective: StackPreset = effectivePreset(config)): PinstackError | undefined {
+    const [first, ...rest] = locatedFloorProblems(config, floor, effective);
     if (!first) return undefined;
     const more = rest.map((p) => `    - ${formatLocation(p.location)}: ${p.message}`);
     return refused(first.message, {
