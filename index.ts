@@ -4,7 +4,8 @@
  *   1. read the stack's `pinstack:*` config and validate it with lib/ (file, line and key on error);
  *   2. run the rules exactly as `pinstack check` does: a mandatory violation stops here,
  *      before any resource exists;
- *   3. the preset (stacks/) decides replicas, cloud resources, digest lookups, retention;
+ *   3. the preset (stacks/) decides replicas, cloud resources, digest lookups, retention; the
+ *      stack's own file may only tighten it (its floor: the stack's name or pack config);
  *   4. Kubernetes: a provider — rendering manifests to `pinstack:renderDir`, or deploying to
  *      the cluster of `pinstack:kubeconfig` (else the ambient kubeconfig) and waiting, at most
  *      the preset's rollout timeout, for every rollout —, the namespace, one ServiceRelease
@@ -19,17 +20,17 @@ import { ImageRepository, pinnedTagsByRepository, repositoryNameFor } from "./co
 import { PackageIndex, packageDomainName } from "./components/PackageIndex";
 import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
-import { enforceRules, parseOrStop, rawPinstackConfig, secretEnvOf } from "./program/input";
+import { enforceRules, parseOrStop, presetOrStop, rawPinstackConfig, secretEnvOf } from "./program/input";
 import { deployedPins } from "./program/outputs";
 import { kubernetesProviderArgs } from "./program/provider";
-import { effectivePreset, usePresets } from "./lib/presets";
+import { usePresets } from "./lib/presets";
 import { presets } from "./stacks";
 
 export = async () => {
     usePresets(presets);
     // 1-3. Config, rules and preset: nothing is created unless config and rules pass.
     const stack = parseOrStop(pulumi.getStack(), rawPinstackConfig());
-    const preset = effectivePreset(stack);
+    const preset = presetOrStop(stack);
     enforceRules(stack, preset);
     const project = pulumi.getProject();
 

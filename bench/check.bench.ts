@@ -16,7 +16,10 @@ function digestFor(i: number): string {
 }
 
 export function stackFile(environment: string, services: number): string {
-    const lines = ["config:", `  pinstack:environment: ${environment}`, "  pinstack:services:"];
+    const lines = ["config:", `  pinstack:environment: ${environment}`];
+    // Production lists its registries: an empty list (any registry) is below its floor.
+    if (environment === "production") lines.push("  pinstack:preset:", "    registries: [ ghcr.io/example ]");
+    lines.push("  pinstack:services:");
     for (let i = 0; i < services; i++) {
         const name = `service-${i}`;
         const image = `ghcr.io/example/${name}`;

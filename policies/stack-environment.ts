@@ -8,8 +8,8 @@ import { describeWorkload, workloadOf } from "./support/workloads";
 /**
  * The program ran with the preset the pack checks for. The pack applies its own preset either
  * way; this makes the mismatch itself visible — a production stack whose
- * `pinstack:environment` was switched to playground (so the program's own checks only warn),
- * or CI passing the policy config of another stack. Reads the `pinstack.dev/environment`
+ * `pinstack:environment` was switched to playground (which the program refuses too, against
+ * the stack's floor), or CI passing the policy config of another stack. Reads the `pinstack.dev/environment`
  * annotation ServiceRelease writes on every Deployment (Deployments only, so the SDK skips
  * every other resource unread); a Deployment without it is not a finding — the other policies
  * apply the pack's preset to it anyway.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
-import { fileOnlyLocator, parseStackConfig, readStackFile, secretEnvNames, stackFilePath, unexplainedSecretKeys } from "../lib/config";
+import { fileOnlyLocator, parseStackConfig, presetWithinFloor, readStackFile, secretEnvNames, stackFilePath, unexplainedSecretKeys } from "../lib/config";
 import { errorText, PinstackError } from "../lib/errors";
 import { checkReport, formatViolation } from "../lib/format";
 import type { ServicePin, StackConfig, Violation } from "../lib/model";
@@ -32,6 +32,20 @@ export function parseOrStop(stack: string, raw: Readonly<Record<string, string>>
             coerceScalars: true,
             secretKeys: [...fileKeys, ...unexplainedSecretKeys(fileKeys, pulumiSecretKeys())],
         });
+    } catch (err) {
+        if (err instanceof PinstackError) throw stop(errorText(err));
+        throw err;
+    }
+}
+
+/**
+ * The stack's preset, once its config is known not to loosen the stack's floor (lib/config's
+ * presetWithinFloor: `policies/config.<stack>.json` of the project, the working directory, or
+ * the stack's name). Stops the program otherwise, as `pinstack check` refuses the same file.
+ */
+export function presetOrStop(stack: StackConfig): StackPreset {
+    try {
+        return presetWithinFloor(".", stack);
     } catch (err) {
         if (err instanceof PinstackError) throw stop(errorText(err));
         throw err;

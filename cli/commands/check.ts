@@ -27,18 +27,20 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
 2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
         )
         .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
-            const { loadAllStacks, loadStack } = await import("../../lib/config");
-            const { effectivePreset, evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
+            const { loadAllStacks, loadStack, presetWithinFloor } = await import("../../lib/config");
+            const { evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
             const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const { stackTrust } = await import("../../lib/signing");
-            const results = stacks.map((config) => {
-                const preset = effectivePreset(config);
+            // Every stack's floor first: a file that loosens its own rules is refused before any
+            // rule runs under the settings it asked for.
+            const presets = stacks.map((config) => presetWithinFloor(dir, config));
+            const results = stacks.map((config, i) => {
                 // Signatures as promote recorded them, against the keys the stack trusts now (no registry is asked).
-                const trust = stackTrust(config, preset, dir);
-                return { config, violations: sortViolations(evaluateStack(config, preset, { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })) };
+                const trust = stackTrust(config, presets[i], dir);
+                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })) };
             });
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
             process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())));

@@ -28,7 +28,7 @@ import {
     secretValuesFromConfig,
     withDeployedFacts,
 } from "../../lib/ci";
-import { listStacks, loadStack, parseStackConfig, parseStackFileText, readStackFile, stackFilePath } from "../../lib/config";
+import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
@@ -173,7 +173,9 @@ Example:
                 ({ mode, outcome } = record);
             }
             if (mode === undefined || outcome === undefined) throw badInput("give --mode and --outcome, or --record", { fix: "e.g. --mode warn --outcome failed" });
-            const verdict = loadTestVerdict(loadStack(dir, options.stack), mode, outcome);
+            const config = loadStack(dir, options.stack);
+            presetWithinFloor(dir, config);
+            const verdict = loadTestVerdict(config, mode, outcome);
             const record = formatLoadTestRecord(mode, outcome);
             if (options.json) process.stdout.write(jsonLine({ stack: options.stack, mode, outcome, record, ...verdict }));
             else process.stdout.write(`${verdict.level}: ${verdict.message}\n`);
@@ -198,6 +200,7 @@ Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pi
         .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
+            presetWithinFloor(dir, config);
             const historyText = options.history !== undefined ? readInput(options.history, "--history") : undefined;
             const deployedRef = historyText !== undefined ? deployedCommitFromHistory(historyText, options.history as string) : options.deployedRef;
             const earlier = historyText !== undefined ? earlierPinsOf(historyUpdates(historyText, options.history as string)) : undefined;
@@ -242,6 +245,15 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
     } catch (err) {
         if (!(err instanceof PinstackError) || err.exitCode !== ExitCode.badInput) throw err;
         problems.push(`working copy: ${describe(err)}`);
+    }
+    // The reviewer must see a file that loosens its own floor: the pack refuses it at preview.
+    if (head) {
+        try {
+            presetWithinFloor(dir, head);
+        } catch (err) {
+            if (!(err instanceof PinstackError)) throw err;
+            problems.push(`working copy: ${describe(err)}`);
+        }
     }
 
     // Base: the same stack file before the change.

@@ -28,14 +28,15 @@ refusedBy lists the mandatory rules of <to> the promoted pin would break (proven
 digests are left out: promote writes the one and resolves the other).`,
         )
         .action(async (fromName: string, toName: string, options: { json?: boolean; all?: boolean }, command: Command) => {
-            const { loadStack } = await import("../../lib/config");
-            const { effectivePreset, evaluateStack } = await import("../../lib/rules");
+            const { loadStack, presetWithinFloor } = await import("../../lib/config");
+            const { evaluateStack } = await import("../../lib/rules");
             const { colorEnabled, jsonLine, painter, promotionChanges, pinText, renderTable } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             if (fromName === toName) throw badInput(`cannot diff ${fromName} with itself`, { fix: "name two different stacks, e.g. pinstack diff staging production" });
             const from = loadStack(dir, fromName);
             const to = loadStack(dir, toName);
-            const preset = effectivePreset(to);
+            // What promote would judge by: refused here as there when <to> loosens its floor.
+            const preset = presetWithinFloor(dir, to);
             const refusals = previewRefusals(from, to, (config) => evaluateStack(config, preset));
             const changes = promotionChanges(from, to, { targetRequiresDigest: preset.requireDigest }).map((c) => ({
                 ...c,

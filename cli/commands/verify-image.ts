@@ -38,12 +38,12 @@ Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a vali
 (or the stack or service is unknown).`,
         )
         .action(async (references: string[], options: { stack: string; service?: string; json?: boolean; signatures?: boolean }, command: Command) => {
-            const { loadStack } = await import("../../lib/config");
-            const { effectivePreset, evaluateImage, isRefused } = await import("../../lib/rules");
+            const { loadStack, presetWithinFloor } = await import("../../lib/config");
+            const { evaluateImage, isRefused } = await import("../../lib/rules");
             const { colorEnabled, jsonLine, painter } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
-            const preset = effectivePreset(config);
+            const preset = presetWithinFloor(dir, config);
             let scheme: SchemeName | undefined;
             if (options.service !== undefined) {
                 const service = config.services.find((s) => s.name === options.service);

@@ -10,3 +10,4 @@ export { DEFAULT_PORT, parseStackConfig, ParseOptions } from "./parse";
 export { stackConfigSchema } from "./schema";
 export { misplacedSecrets, secretEnvNames, underSecret, unexplainedSecretKeys } from "./secrets";
 export { ConfigProblem } from "./validate";
+export { floorRefusal, locatedFloorProblems, presetWithinFloor, readFloor } from "./floor";

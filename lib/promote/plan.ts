@@ -1,5 +1,5 @@
 import * as path from "path";
-import { fileOnlyLocator, listStacks, parseStackConfig } from "../config";
+import { fileOnlyLocator, listStacks, parseStackConfig, presetWithinFloor } from "../config";
 import { FileChange, planTextEdit, PlannedFileEdit, ConfigChange, unifiedDiff, endsLinesWithCrlf } from "../config/write";
 import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
@@ -61,7 +61,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const targetStack = readStack(env.dir, request.to);
     const source = sourceStack.config;
     const target = targetStack.config;
-    const preset = effectivePreset(target);
+    const preset = presetWithinFloor(env.dir, target);
     const trust = stackTrust(target, preset, env.dir);
 
     const named = (request.services?.length ?? 0) + (request.packages?.length ?? 0) > 0;

@@ -7,7 +7,7 @@ import { EXTRA_CONTAINER_LISTS, type Provenance, type SignatureRecord, type Stac
 import { packageSubject, SealSubject, sealedBeforeContainers, sealProvenance, verifySeal } from "../provenance";
 import type { StackUpdate } from "../pulumi-cli";
 import { effectivePreset, evaluateStack } from "../rules";
-import { parseStackConfig, parseStackFileText } from "../config";
+import { parseStackConfig, parseStackFileText, presetWithinFloor } from "../config";
 import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, LastChange, optionalText as optional, PinMove, readStack, setOrDelete } from "./common";
 
 /**
@@ -42,6 +42,8 @@ export function planRollback(request: RollbackRequest, env: Environment): Rollba
     const reason = checkReason(request.reason);
     const loaded = readStack(env.dir, request.stack);
     const stack = loaded.config;
+    // A rollback writes the file back with its settings: it must not carry a loosened floor along.
+    presetWithinFloor(env.dir, stack);
     const updates = env.history(stack.stack);
     const update = pickUpdate(stack, updates, request.to);
     const restored = pinsOfUpdate(update);

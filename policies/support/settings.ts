@@ -9,8 +9,8 @@ import { presets } from "../../stacks";
  * apply, so the pack — which cannot read the stack's own config — knows that production pins
  * digests and staging takes release candidates. The preset comes from the pack's config,
  * which CI chooses, never from the stack file under review: lowering a rule with
- * `pinstack:preset` or switching `pinstack:environment` in Pulumi.<stack>.yaml changes what
- * the program checks, not what the pack checks.
+ * `pinstack:preset` or switching `pinstack:environment` in Pulumi.<stack>.yaml is refused by
+ * the program and the CLI (lib/config's floor), and would not change what the pack checks.
  */
 export interface BaseConfig {
     readonly preset?: string;

@@ -103,6 +103,13 @@ describe("pinstack ci (as a process)", function () {
             assert.match(fromDir.stderr, /Pulumi\.staging\.yaml: the stack file is 9\.1 MiB/);
         });
 
+        it("a stack file that loosens its floor: the comment shows the refusal to the reviewer", () => {
+            project.write("Pulumi.staging.yaml", stackYaml({ environment: "staging", tag: "2023.06.1", extra: "  pinstack:preset:\n    levels:\n      no-mutable-tags: advisory" }));
+            const { code, stdout, stderr } = runPinstack(["ci", "comment", "-s", "staging", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });
+            assert.equal(code, 0, stderr);
+            assert.match(stdout, /working copy: Pulumi\.staging\.yaml:\d+:\d+: pinstack:preset\.levels\.no-mutable-tags: rule no-mutable-tags is below stack staging's floor: the file sets advisory, the floor is mandatory/);
+        });
+
         it("a stack file new on this branch: every pin is added", () => {
             project.write("Pulumi.qa.yaml", stackYaml({ environment: "staging", tag: "2023.06.1" }));
             const { code, stdout } = runPinstack(["ci", "comment", "-s", "qa", "--preview", "preview.json", "--base-ref", "main"], { cwd: project.dir });

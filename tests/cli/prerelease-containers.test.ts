@@ -59,9 +59,10 @@ describe("prerelease tags of init containers and sidecars (process)", function (
     });
 
     describe("pinstack verify-image --stack production", () => {
+        // The repository's production, whose registries are ghcr.io/pinstack-example.
         for (const tag of CANDIDATES) {
-            it(`refuses ghcr.io/example/proxy:${tag}@<digest> (exit 1, no-prereleases)`, () => {
-                const { code, stdout } = runPinstack(["verify-image", `ghcr.io/example/proxy:${tag}@${DIGEST}`, "--stack", "production", "--json"]);
+            it(`refuses ghcr.io/pinstack-example/proxy:${tag}@<digest> (exit 1, no-prereleases)`, () => {
+                const { code, stdout } = runPinstack(["verify-image", `ghcr.io/pinstack-example/proxy:${tag}@${DIGEST}`, "--stack", "production", "--json"]);
                 assert.equal(code, 1, stdout);
                 const [line] = jsonLines(stdout);
                 assert.deepEqual((line.violations as { rule: string }[]).map((v) => v.rule), ["no-prereleases"]);
@@ -69,7 +70,7 @@ describe("prerelease tags of init containers and sidecars (process)", function (
         }
         it("passes release, variant and commit tags", () => {
             for (const tag of RELEASES) {
-                const { code, stdout } = runPinstack(["verify-image", `ghcr.io/example/proxy:${tag}@${DIGEST}`, "--stack", "production", "--json"]);
+                const { code, stdout } = runPinstack(["verify-image", `ghcr.io/pinstack-example/proxy:${tag}@${DIGEST}`, "--stack", "production", "--json"]);
                 assert.equal(code, 0, `${tag}: ${stdout}`);
             }
         });

@@ -70,6 +70,7 @@ function production(kubeconfig: string): string {
   pinstack:preset:
     resolveDigests: false
     soakMinutes: 0
+    registries: [ ghcr.io/pinstack-example ]
   pinstack:services: {}
   pinstack:packages: {}
 `;

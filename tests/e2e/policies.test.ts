@@ -4,9 +4,11 @@
  * (cloud off; production previews against the local cluster, playground renders), each in a file backend of its own. The pack is the
  * repository's policies/ directory as committed, run by pinstack's language host.
  *
- * The bad pin is written the way a hand edit would get it past the program's own check: the
- * stack file lowers the program's rules with `pinstack:preset.levels`. The pack takes its
- * levels from its config, not from the stack file, so it still refuses.
+ * The bad pin is written the way it would get past the program's own check: the stack file
+ * lowers the program's rules with `pinstack:preset.levels`, and, since a stack file may only
+ * tighten its floor, the copy's own policies/config.<stack>.json lowers the floor the program
+ * holds it to. The pack takes its levels from the config it is given (the repository's), not
+ * from the stack file or the project, so it still refuses.
  *
  * Needs the toolchain (the CLI in .pinstack/pulumi/bin and scripts/env.sh, from scripts/setup); skipped
  * with a note otherwise.
@@ -98,6 +100,19 @@ class ProjectCopy {
         return this.pulumi(["preview", "--stack", stack, "--policy-pack", packDir, ...(configFile ? ["--policy-pack-config", configFile] : [])]);
     }
 
+    /**
+     * Lowers the floor the program holds `stack` to: a policies/config.<stack>.json of the copy
+     * with these levels. The pack is still given the repository's config (previewWithPack).
+     * Returns the function that puts the floor back.
+     */
+    lowerProgramFloor(stack: string, levels: Record<string, string>): () => void {
+        const dir = path.join(this.dir, "policies");
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `config.${stack}.json`);
+        fs.writeFileSync(file, JSON.stringify(Object.fromEntries(Object.entries(levels).map(([rule, level]) => [rule, { enforcementLevel: level, preset: stack }]))));
+        return () => fs.rmSync(file, { force: true });
+    }
+
     /** Edits the stack file as YAML text: keeps the quoting of the rest of the file. */
     editStackFile(stack: string, edit: (doc: YAML.Document) => void): void {
         const file = path.join(this.dir, `Pulumi.${stack}.yaml`);
@@ -159,7 +174,13 @@ describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off; pro
                 // The program's own check would stop first; lowered here, so what refuses is the pack.
                 doc.setIn(["config", "pinstack:preset", "levels"], doc.createNode({ provenance: "advisory" }));
             });
-            const edited = project.previewWithPack("production", "production");
+            const restoreFloor = project.lowerProgramFloor("production", { provenance: "advisory" });
+            let edited: Run;
+            try {
+                edited = project.previewWithPack("production", "production");
+            } finally {
+                restoreFloor();
+            }
             assert.notStrictEqual(edited.code, 0, edited.out);
             const found = violations(edited.out);
             assert.ok(found.some((v) => v.level === "mandatory" && v.policy === "provenance" && /Deployment: backend$/.test(v.resource)), edited.out);
@@ -174,7 +195,13 @@ describe("policy pack with the real Pulumi CLI (temporary stacks, cloud off; pro
             doc.setIn(["config", "pinstack:services", "backend", "tag"], "latest");
             doc.setIn(["config", "pinstack:preset", "levels"], doc.createNode({ "no-mutable-tags": "advisory", "provenance": "advisory" }));
         });
-        const run = project.previewWithPack("production", "production");
+        const restoreFloor = project.lowerProgramFloor("production", { "no-mutable-tags": "advisory", "provenance": "advisory" });
+        let run: Run;
+        try {
+            run = project.previewWithPack("production", "production");
+        } finally {
+            restoreFloor();
+        }
         assert.notStrictEqual(run.code, 0, run.out);
         // The program let it through (its check only warned); the pack is what refused.
         assert.match(run.out, /warning: .*\[no-mutable-tags\] service backend has the tag 'latest'/);

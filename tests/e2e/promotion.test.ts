@@ -46,7 +46,7 @@ config:
 }
 
 /** Production before its first promotion: settings only, the pins come from staging. */
-function production(kubeconfig: string): string {
+function production(host: string, kubeconfig: string): string {
     return `# Production: pins change only through \`pinstack promote staging production\`.
 config:
   pinstack:environment: production
@@ -56,6 +56,7 @@ config:
   pinstack:preset:
     resolveDigests: false     # every pin carries its digest
     soakMinutes: 0            # the test cannot wait an hour; soak is tested in tests/unit and tests/cli
+    registries: [ ${host}/pinstack-example ]
   pinstack:services: {}
   pinstack:packages: {}
 `;
@@ -87,7 +88,7 @@ describe("promotion end to end (real Pulumi CLI, real registry, git)", function 
         digests["backend:2023.05.1"] = await pushImage(registry, "pinstack-example/backend", "2023.05.1", "backend May");
         digests["backend:2023.06.1"] = await pushImage(registry, "pinstack-example/backend", "2023.06.1", "backend June");
         digests["frontend:2023.05.4"] = await pushImage(registry, "pinstack-example/frontend", "2023.05.4", "frontend", "oci-index");
-        project = new PulumiProject({ "Pulumi.staging.yaml": staging(registry.host, "2023.05.1", cluster.kubeconfig), "Pulumi.production.yaml": production(cluster.kubeconfig) });
+        project = new PulumiProject({ "Pulumi.staging.yaml": staging(registry.host, "2023.05.1", cluster.kubeconfig), "Pulumi.production.yaml": production(registry.host, cluster.kubeconfig) });
         project.initStacks(["staging", "production"]);
     });
     after(async () => {

@@ -61,6 +61,8 @@ export function stackYaml(options: {
         "config:",
         `  pinstack:environment: ${options.environment}`,
         ...(options.hold !== undefined ? [`  pinstack:hold: ${options.hold}`] : []),
+        // Production lists its registries: an empty list (any registry) is below its floor.
+        ...(options.environment === "production" ? ["  pinstack:preset:", "    registries: [ ghcr.io/example ]"] : []),
         "  pinstack:services:",
         "    backend:",
         "      image: ghcr.io/example/backend",

@@ -295,7 +295,7 @@ describe("program (index.ts) under mocks", () => {
     describe("digest lookups", () => {
         it("resolves staging's tag-only pins when the preset asks and a registry is reachable", async () => {
             const { engine, outputs } = await runStack("staging", (c) => {
-                delete c["pinstack:preset"];
+                delete c["pinstack:preset"].resolveDigests;
             });
             const backend = "ghcr.io/pinstack-example/backend:2023.05.1";
             assert.strictEqual(containerImage(engine, "backend"), `${backend}@${registryDigest(backend)}`);
@@ -504,6 +504,32 @@ describe("program (index.ts) under mocks", () => {
                 assert.strictEqual(cli.code, 1);
                 assert.strictEqual(error.message, cli.stdout.trimEnd());
             });
+        });
+
+        it("stops when the stack file switches production to playground, with the refusal `pinstack check` prints (exit 1)", async () => {
+            const edit: Edit = (c) => {
+                c["pinstack:environment"] = "playground";
+            };
+            const config = stackFileConfig("production");
+            edit(config);
+            await inProjectCopy("production", config, async (dir) => {
+                const { error, registered } = await failure("production", edit);
+                assert.strictEqual(registered, 0);
+                assert.ok(pulumi.RunError.isInstance(error));
+                assert.match(error.message, /^Pulumi\.production\.yaml:\d+:\d+: pinstack:environment: the environment is below stack production's floor: the file sets playground, the floor is production/);
+                const cli = await runPinstack(["-C", dir, "check", "--stack", "production"]);
+                assert.strictEqual(cli.code, 1);
+                assert.strictEqual(`error: ${error.message}`, cli.stderr.trimEnd());
+            });
+        });
+
+        it("stops when the stack lowers a rule below its pack config's level (policies/config.production.json)", async () => {
+            const { error, registered } = await failure("production", (c) => {
+                c["pinstack:preset"].levels = { provenance: "advisory" };
+            });
+            assert.strictEqual(registered, 0);
+            assert.match(error.message, /pinstack:preset\.levels\.provenance: rule provenance is below stack production's floor: the file sets advisory, the floor is mandatory/);
+            assert.match(error.message, /floor \(policies\/config\.production\.json\)/);
         });
 
         it("stops on an unknown environment", async () => {

@@ -58,7 +58,7 @@ ${options.backendDigest ? `      digest: ${options.backendDigest}\n` : ""}      
 ${options.hold ? "  pinstack:hold: true\n" : ""}`;
 }
 
-/** Production: digests, provenance from staging, 60 minutes of soak; frontend blue-green. */
+/** Production: its registries, digests, provenance from staging, 60 minutes of soak; frontend blue-green. */
 export function productionYaml(options: { hold?: boolean; soakMinutes?: number; registry?: string } = {}): string {
     const { BACKEND, FRONTEND } = images(options.registry);
     const backendDigest = digest("4");
@@ -67,7 +67,9 @@ export function productionYaml(options: { hold?: boolean; soakMinutes?: number; 
 config:
   pinstack:environment: production
   pinstack:namespace: production
-${options.soakMinutes !== undefined ? `  pinstack:preset:\n    soakMinutes: ${options.soakMinutes}\n` : ""}  pinstack:services:
+  pinstack:preset:
+    registries: [ ${options.registry ?? "ghcr.io"}/example ] # production lists where its images come from
+${options.soakMinutes !== undefined ? `    soakMinutes: ${options.soakMinutes}\n` : ""}  pinstack:services:
     backend:
       image: ${BACKEND}
       tag: 2023.04.2          # calver YYYY.MM.N
