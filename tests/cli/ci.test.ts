@@ -374,7 +374,7 @@ describe("pinstack ci (as a process)", function () {
         });
 
         it("a service removed while on hold (a Deployment deleted during the incident): exit 1", () => {
-            const removed = "config:\n  pinstack:environment: production\n  pinstack:hold: true\n  pinstack:services: {}\n  pinstack:packages:\n    ukrdc-services:\n      version: \"10.8.5\"\n      channel: release\n";
+            const removed = "config:\n  pinstack:environment: production\n  pinstack:preset:\n    registries: [ ghcr.io/example ]\n  pinstack:hold: true\n  pinstack:services: {}\n  pinstack:packages:\n    ukrdc-services:\n      version: \"10.8.5\"\n      channel: release\n";
             const { project, history } = deployedThen(removed);
             const { code, stdout } = gate(project, history);
             assert.equal(code, 1, stdout);

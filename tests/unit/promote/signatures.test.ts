@@ -57,7 +57,10 @@ describe("promote: signatures", () => {
     });
 
     it("an advisory stack promotes, warns about the unsigned image, and records only the signed one", async () => {
-        p = project({ "Pulumi.staging.yaml": stagingYaml(), "Pulumi.production.yaml": productionYaml() + signing() + "  pinstack:preset:\n    levels:\n      signed-images: advisory\n" });
+        // The stack file may lower the rule only where its floor, the reviewed pack config, does.
+        const packConfig = { "signed-images": { enforcementLevel: "advisory", preset: "production" }, "registry-allowed": { enforcementLevel: "mandatory", preset: "production", registries: ["ghcr.io/example"] } };
+        const advisory = productionYaml().replace("  pinstack:preset:\n", "  pinstack:preset:\n    levels:\n      signed-images: advisory\n");
+        p = project({ "Pulumi.staging.yaml": stagingYaml(), "Pulumi.production.yaml": advisory + signing(), "policies/config.production.json": JSON.stringify(packConfig) });
         const result = await plan(verifier([`${BACKEND}@${digest("a")}`]), ["backend", "frontend"]);
         const byName = new Map(result.moves.map((m) => [m.name, m]));
         assert.equal(byName.get("backend")!.provenance.signatures?.length, 1);

@@ -100,7 +100,10 @@ export const PULUMI_YAML = "name: pinstack\nruntime: nodejs\n";
 /** A temporary project with the given stack files. */
 export function project(files: Record<string, string>): { dir: string; read(name: string): string; write(name: string, text: string): void; remove(): void } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinstack-promote-"));
-    const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+    const write = (name: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), text);
+    };
     write("Pulumi.yaml", PULUMI_YAML);
     for (const [name, text] of Object.entries(files)) write(name, text);
     return { dir, read: (name) => fs.readFileSync(path.join(dir, name), "utf8"), write, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
