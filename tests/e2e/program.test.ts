@@ -259,6 +259,9 @@ describe("program with the real Pulumi CLI (rendered manifests)", function () {
         const config = project.stackConfig("playground");
         Object.assign(config, { "pinstack:environment": "playground", "pinstack:namespace": stack, "pinstack:renderDir": `out/${stack}` });
         project.writeStackConfig(stack, config);
+        // A stack not named after its environment says what it is in its reviewed pack config (its floor).
+        fs.mkdirSync(path.join(project.dir, "policies"), { recursive: true });
+        fs.copyFileSync(path.join(repoRoot, "policies", "config.playground.json"), path.join(project.dir, "policies", `config.${stack}.json`));
         project.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
         const secret = "hunter2-e2e-very-secret";
         project.pulumi(["config", "set", "--stack", stack, "--secret", "--path", "pinstack:services.backend.env.API_TOKEN", secret]);

@@ -77,6 +77,7 @@ describe("signed images with real cosign signatures in a real registry", functio
   pinstack:renderDir: out/production
   pinstack:preset:
     resolveDigests: false
+    registries: [ "${host}/example" ]
   pinstack:services: {}
   pinstack:signing:
     keys:
