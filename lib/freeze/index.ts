@@ -1,0 +1,8 @@
+export type { FreezeWindow, WeeklyWindow, DatedWindow, LocalDateTime } from "./windows";
+export { parseWindow } from "./windows";
+export type { AdHocFreeze, Freeze } from "./frozen";
+export { isFrozen } from "./frozen";
+export { currentTime, parseInstant } from "./now";
+export { isKnownZone, localTimeAt, instantOf } from "./zone";
+export type { FrozenChange } from "./stack";
+export { changesDuringFreeze, describeFreeze, frozenRefusal, stackFreeze } from "./stack";
