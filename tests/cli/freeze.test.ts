@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { readStackFile } from "../../lib/config";
 import { verifySeal, serviceSubject } from "../../lib/provenance";
 import { gitIn } from "../unit/promote/support/git";
-import { fakePulumi, FakePulumi } from "./fake-pulumi";
+import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
 import { PLAYGROUND, PROJECT, STAGING } from "./fixtures";
 import { ensureBuilt, jsonLines, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
@@ -82,6 +82,20 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         const history = run(["history", "staging"]);
         assert.equal(history.code, 0, history.stderr);
         assert.match(history.stdout, /service backend: .*\(from playground, break-glass through Fri 16:00 - Mon 08:00 Europe\/London\)/);
+    });
+
+    it("a rollback passes inside a window, and check accepts what it wrote", () => {
+        project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": stagingWith([WEEKEND]), "Pulumi.playground.yaml": PLAYGROUND });
+        const configOf = () => JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) as Record<string, unknown>;
+        const before = configOf();
+        assert.equal(promote(WEDNESDAY).code, 0);
+        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 30, message: "2023.06.1", config: configOf() }), historyEntry({ minutesAgo: 600, message: "May", config: before })]);
+        const rollback = run(["rollback", "staging", "--reason", "500s after 2023.06.1"], FRIDAY);
+        assert.equal(rollback.code, 0, rollback.stderr);
+        assert.match(rollback.stdout, /service backend +2023\.06\.1 -> 2023\.05\.1/);
+        const check = run(["check", "--stack", "staging"], FRIDAY);
+        assert.equal(check.code, 0, check.stdout + check.stderr);
+        assert.match(check.stdout, /staging: frozen: freeze window 'Fri 16:00 - Mon 08:00 Europe\/London', until 2026-12-14T08:00:00Z/);
     });
 
     it("check refuses a pin promoted during the freeze that is neither a rollback nor break-glass, and reports the freeze", () => {
