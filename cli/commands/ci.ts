@@ -27,12 +27,15 @@ import {
     reviewChanges,
     secretValuesFromConfig,
     withDeployedFacts,
+    withFreeze,
 } from "../../lib/ci";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
 import type { StackConfig, Violation } from "../../lib/model";
+import { currentTime, type FreezeFacts, freezeFacts, stackFreeze } from "../../lib/freeze";
+import { packageSubject, serviceSubject, verifySeal } from "../../lib/provenance";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
 /**
@@ -107,9 +110,14 @@ Example:
         .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
+When Pulumi.<stack>.yaml is frozen now (docs/freeze.md), hold.freeze names the freeze and the
+pins promoted with --break-glass through it: the hold policy then refuses every other change
+that is not a return to pins the stack ran before.
+
 The hold policy judges a change against what runs now and what ran before; a policy only sees
 the new program, so CI passes the deployed stack's hold flag, per-service references and
 per-package versions (--outputs) and the pins of its successful updates (--history). Without
@@ -121,13 +129,13 @@ Example:
   $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string; now?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
             const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
             const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
-            const merged = withDeployedFacts(config, facts, earlier);
+            const merged = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, currentTime(options.now)));
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -427,4 +435,21 @@ function writeAtomic(file: string, text: string): void {
 
 function violationJson(v: Violation) {
     return { rule: v.rule, level: v.level, message: v.message, subject: v.subject ?? "", file: v.location?.file ?? "", line: v.location?.line ?? 0, key: v.location?.key ?? "" };
+}
+
+/**
+ * The stack's freeze at `now` for the pack, with the pins that broke the glass through it; a
+ * stack without a stack file (a pack config for a stack pinstack does not manage) has none.
+ */
+function stackFreezeFacts(dir: string, stack: string, now: Date): FreezeFacts | undefined {
+    if (!listStacks(dir).includes(stack)) return undefined;
+    const config = loadStack(dir, stack);
+    const freeze = stackFreeze(config, now);
+    if (!freeze) return undefined;
+    return freezeFacts(config, freeze, (kind, name) => {
+        const service = kind === "service" ? config.services.find((s) => s.name === name) : undefined;
+        const pkg = kind === "package" ? config.packages.find((p) => p.name === name) : undefined;
+        const provenance = service?.provenance ?? pkg?.provenance;
+        return provenance !== undefined && verifySeal(service ? serviceSubject(service) : packageSubject(pkg!), provenance);
+    });
 }

@@ -1,5 +1,6 @@
 import { encodeContainers } from "../contract";
 import { badInput } from "../errors";
+import type { FreezeFacts } from "../freeze";
 import { earlierPinsOf } from "../history/deployed";
 import { artifactOfEntry } from "../pin";
 import { type EarlierPinsJson, earlierPinsToJson } from "../rules/hold-pins";
@@ -93,6 +94,13 @@ export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined
             ...(earlier ? { earlier } : {}),
         },
     };
+}
+
+/** `config` with the stack's freeze (lib/freeze's FreezeFacts) as the hold policy's `freeze` setting; unchanged when not frozen. */
+export function withFreeze(config: Json, freeze: FreezeFacts | undefined): Json {
+    if (!freeze) return config;
+    const hold = isObject(config.hold) ? config.hold : {};
+    return { ...config, hold: { ...hold, freeze } };
 }
 
 /** Parses a policy pack config file's text. Throws bad input naming the file. */

@@ -5,4 +5,5 @@ export { isFrozen } from "./frozen";
 export { currentTime, parseInstant } from "./now";
 export { isKnownZone, localTimeAt, instantOf } from "./zone";
 export type { FrozenChange } from "./stack";
-export { changesDuringFreeze, describeFreeze, frozenRefusal, stackFreeze } from "./stack";
+export type { FreezeFacts } from "./stack";
+export { changesDuringFreeze, describeFreeze, freezeFacts, frozenMessage, frozenRefusal, stackFreeze } from "./stack";

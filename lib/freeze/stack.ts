@@ -48,3 +48,32 @@ export function changesDuringFreeze(config: Pick<StackConfig, "services" | "pack
 function isoSeconds(date: Date): string {
     return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
+
+/**
+ * What `pinstack ci policy-config` tells the pack about a freeze (its `hold.freeze` setting):
+ * the freeze, and the pins of the change under review that broke the glass through it (a
+ * sealed `breakGlass` provenance written during this freeze), which the pack lets pass.
+ */
+export interface FreezeFacts {
+    readonly name: string;
+    readonly until?: string;
+    readonly by?: string;
+    readonly reason?: string;
+    /** Services and packages promoted with --break-glass through this freeze. */
+    readonly breakGlass: readonly string[];
+}
+
+export function freezeFacts(config: Pick<StackConfig, "services" | "packages">, freeze: Freeze, sealHolds: (kind: "service" | "package", name: string) => boolean): FreezeFacts {
+    const through = (kind: "service" | "package", name: string, p: Provenance | undefined) => p?.breakGlass?.freeze === freeze.name && Date.parse(p.at) >= freeze.since.getTime() && sealHolds(kind, name);
+    const breakGlass = [
+        ...config.services.filter((s) => through("service", s.name, s.provenance)).map((s) => s.name),
+        ...config.packages.filter((p) => through("package", p.name, p.provenance)).map((p) => p.name),
+    ];
+    return { name: freeze.name, ...(freeze.until ? { until: isoSeconds(freeze.until) } : {}), ...(freeze.by ? { by: freeze.by } : {}), ...(freeze.reason ? { reason: freeze.reason } : {}), breakGlass };
+}
+
+/** The pack's message for a change to a frozen stack. */
+export function frozenMessage(stack: string, facts: Pick<FreezeFacts, "name" | "until" | "by" | "reason">): string {
+    const who = facts.by ? ` set by ${facts.by}${facts.reason ? ` (${facts.reason})` : ""}` : "";
+    return `${stack} is frozen: ${facts.name}${who}, ${facts.until ? `until ${facts.until}` : "until it is cleared"}: only rollbacks pass (a return to pins it ran before), or a promotion with --break-glass`;
+}

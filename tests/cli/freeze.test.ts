@@ -98,6 +98,21 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         assert.match(check.stdout, /staging: frozen: freeze window 'Fri 16:00 - Mon 08:00 Europe\/London', until 2026-12-14T08:00:00Z/);
     });
 
+    it("ci policy-config passes the freeze and the pins that broke the glass to the pack (hold.freeze)", () => {
+        project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": stagingWith([WEEKEND]), "Pulumi.playground.yaml": PLAYGROUND, "policies/config.staging.json": JSON.stringify({ hold: { enforcementLevel: "mandatory", preset: "staging" } }), "outputs.json": "{}" });
+        const merged = (now: string) => {
+            const result = run(["ci", "policy-config", "-s", "staging", "--outputs", "outputs.json"], now);
+            assert.equal(result.code, 0, result.stderr);
+            return JSON.parse(result.stdout) as { hold: Record<string, unknown> };
+        };
+        assert.deepEqual(merged(WEDNESDAY), { hold: { enforcementLevel: "mandatory", preset: "staging" } }, "not frozen: the config as it was");
+        assert.deepEqual(merged(FRIDAY).hold.freeze, { name: WEEKEND, until: "2026-12-14T08:00:00Z", breakGlass: [] });
+        const glass = promote(FRIDAY, "--break-glass");
+        assert.equal(glass.code, 0, glass.stderr);
+        assert.deepEqual(merged("2026-12-12T10:00:00Z").hold.freeze, { name: WEEKEND, until: "2026-12-14T08:00:00Z", breakGlass: ["backend"] });
+        assert.deepEqual(merged("2026-12-18T17:00:00Z").hold.freeze, { name: WEEKEND, until: "2026-12-21T08:00:00Z", breakGlass: [] }, "next weekend: that break-glass was for the last one");
+    });
+
     it("check refuses a pin promoted during the freeze that is neither a rollback nor break-glass, and reports the freeze", () => {
         project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": STAGING, "Pulumi.playground.yaml": PLAYGROUND });
         assert.equal(promote("2026-12-21T10:00:00Z").code, 0);
