@@ -34,7 +34,7 @@ import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/err
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
 import type { StackConfig, Violation } from "../../lib/model";
-import { currentTime, type FreezeFacts, freezeFacts, stackFreeze } from "../../lib/freeze";
+import { currentTime, describeFreeze, type FreezeFacts, freezeFacts, stackFreeze } from "../../lib/freeze";
 import { packageSubject, serviceSubject, verifySeal } from "../../lib/provenance";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
@@ -67,6 +67,7 @@ Examples:
         .option("--base-dir <dir>", "directory holding the base version of Pulumi.<stack>.yaml (instead of git)")
         .option("--commit <sha>", "commit the preview ran on, shown in the comment")
         .option("--history <file>", "output of `pulumi stack history --json`: on hold, a pin returning to one the stack ran is not flagged")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .option("--max-chars <n>", `longest comment to write (at most ${GITHUB_COMMENT_LIMIT}, GitHub's limit)`, String(DEFAULT_MAX_CHARS))
         .option("-o, --output <file>", "write the comment to this file (atomically) instead of stdout")
         .addHelpText(
@@ -237,6 +238,7 @@ interface CommentOptions {
     history?: string;
     maxChars: string;
     output?: string;
+    now?: string;
 }
 
 function renderCommentFor(dir: string, options: CommentOptions): string {
@@ -298,14 +300,16 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
     ];
     const earlier = options.history !== undefined ? earlierPinsOf(historyUpdates(readInput(options.history, "--history"), options.history)) : undefined;
     const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base, earlier }).filter((v) => v.rule === "hold") : [];
+    const pinChanges = head ? reviewChanges(base, head) : [];
     return renderComment({
         stack: options.stack,
-        pinChanges: head ? reviewChanges(base, head) : [],
+        pinChanges,
         preview,
         base: { ref: baseLabel, commit: baseCommit, stackFileExisted: baseText !== undefined },
         commit: options.commit,
         configProblems: problems,
         changeRules,
+        ...(head ? { freeze: commentFreeze(head, pinChanges.map((c) => c.name), currentTime(options.now)) } : {}),
         redactor: new Redactor(secretValuesFromConfig(preview.config, secretKeys)),
         maxChars,
     });
@@ -452,4 +456,15 @@ function stackFreezeFacts(dir: string, stack: string, now: Date): FreezeFacts | 
         const provenance = service?.provenance ?? pkg?.provenance;
         return provenance !== undefined && verifySeal(service ? serviceSubject(service) : packageSubject(pkg!), provenance);
     });
+}
+
+/** The comment's freeze lines: the freeze the stack is under now, and the changed pins that broke the glass. */
+function commentFreeze(head: StackConfig, changed: readonly string[], now: Date): { frozen?: string; breakGlass: string[] } {
+    const freeze = stackFreeze(head, now);
+    const names = new Set(changed);
+    const pins = [...head.services.map((s) => ({ kind: "service", name: s.name, provenance: s.provenance })), ...head.packages.map((p) => ({ kind: "package", name: p.name, provenance: p.provenance }))];
+    const breakGlass = pins
+        .filter((p) => names.has(p.name) && p.provenance?.breakGlass)
+        .map((p) => `${p.kind} ${p.name} promoted through ${p.provenance!.breakGlass!.freeze}${p.provenance!.breakGlass!.until ? ` (until ${p.provenance!.breakGlass!.until})` : ""} by ${p.provenance!.by}: ${p.provenance!.reason}`);
+    return { ...(freeze ? { frozen: describeFreeze(freeze) } : {}), breakGlass };
 }

@@ -1,10 +1,12 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { readStackFile } from "../../lib/config";
 import { verifySeal, serviceSubject } from "../../lib/provenance";
 import { gitIn } from "../unit/promote/support/git";
 import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
 import { PLAYGROUND, PROJECT, STAGING } from "./fixtures";
-import { ensureBuilt, jsonLines, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
+import { ensureBuilt, jsonLines, removeTempProjects, repoRoot, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
 /**
  * Freezes as processes: windows declared in the stack file, `pinstack freeze`, and what
@@ -77,6 +79,14 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         assert.equal(verifySeal(subject, provenance), true, "the seal covers the break-glass record");
         assert.equal(verifySeal(subject, { ...provenance, breakGlass: undefined }), false, "removing the record breaks the seal");
         assert.equal(run(["check", "--stack", "staging"], FRIDAY).code, 0, "a break-glass change passes check inside the window");
+
+        // The pull request comment says so first.
+        project.write("preview.json", fs.readFileSync(path.join(repoRoot, "tests", "fixtures", "preview", "small.json"), "utf8"));
+        const comment = run(["ci", "comment", "--stack", "staging", "--preview", "preview.json", "--base-ref", "main"], FRIDAY);
+        assert.equal(comment.code, 0, comment.stderr);
+        const lines = comment.stdout.split("\n");
+        assert.equal(lines[3], "> **Frozen:** freeze window 'Fri 16:00 - Mon 08:00 Europe/London', until 2026-12-14T08:00:00Z. Only rollbacks pass, or a promotion with `--break-glass`.");
+        assert.equal(lines[5], "> **Break-glass:** service backend promoted through Fri 16:00 - Mon 08:00 Europe/London (until 2026-12-14T08:00:00Z) by rm@example.org: 2023.06.1 for QA");
 
         gitIn(project.dir, ["commit", "-qam", "emergency fix"]);
         const history = run(["history", "staging"]);
