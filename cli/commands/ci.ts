@@ -196,7 +196,8 @@ Example:
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
         .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update (no history: no pin may move)").conflicts("history"))
         .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one, and the pins every successful update ran are the ones a rollback may return to ('-' for stdin)")
-        .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
+        .option("--json", "one JSON line: {stack, refused, onHold, frozen, message, violations}")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
@@ -204,9 +205,11 @@ On hold, every service and package must run what the deployed commit pins, or a 
 successful update recorded in the history ran; a removed service or package is refused, and a
 \`rollback: true\` provenance counts for nothing (anyone can write one and recompute its seal).
 
-Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
+A frozen stack (docs/freeze.md) is gated the same way, except for pins promoted with --break-glass.
+
+Exit 0: may deploy; exit 1: on hold or frozen and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
         )
-        .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
+        .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean; now?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
             presetWithinFloor(dir, config);
@@ -219,9 +222,9 @@ Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pi
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed, earlier);
+            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, currentTime(options.now)));
             if (options.json) {
-                process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, message: verdict.message, violations: verdict.violations.map(violationJson) }));
+                process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, frozen: verdict.frozen, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {
                 process.stdout.write(`${verdict.refused ? "refused" : "ok"}: ${verdict.message}\n`);
             }
