@@ -104,13 +104,13 @@ type Result = { config: StackConfig; violations: Violation[]; frozen?: Frozen };
 
 /** The stack's freeze at `now`, and the pins its file says changed during it (lib/freeze). */
 async function frozenState(config: StackConfig, now: Date): Promise<Frozen | undefined> {
-    const { changesDuringFreeze, describeFreeze, frozenRefusal, stackFreeze } = await import("../../lib/freeze");
+    const { changesDuringFreeze, describeFreeze, frozenRefusal, isoSeconds, stackFreeze } = await import("../../lib/freeze");
     const freeze = stackFreeze(config, now);
     if (!freeze) return undefined;
     const changes = changesDuringFreeze(config, freeze);
     const { errorText } = await import("../../lib/errors");
     const refusal = changes.length ? errorText(frozenRefusal(config.stack, freeze, changes.map((c) => `${c.kind} ${c.name} was promoted at ${c.at}, during the freeze`).join("; "))) : "";
-    return { description: describeFreeze(freeze), name: freeze.name, until: freeze.until ? freeze.until.toISOString().replace(/\.\d{3}Z$/, "Z") : null, changes, refusal };
+    return { description: describeFreeze(freeze), name: freeze.name, until: freeze.until ? isoSeconds(freeze.until) : null, changes, refusal };
 }
 
 function renderFrozen(results: readonly Result[]): string {

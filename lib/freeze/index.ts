@@ -2,7 +2,7 @@ export type { FreezeWindow, WeeklyWindow, DatedWindow, LocalDateTime } from "./w
 export { parseWindow } from "./windows";
 export type { AdHocFreeze, Freeze } from "./frozen";
 export { isFrozen } from "./frozen";
-export { currentTime, parseInstant } from "./now";
+export { currentTime, isoSeconds, parseInstant } from "./now";
 export { isKnownZone, localTimeAt, instantOf } from "./zone";
 export type { FrozenChange } from "./stack";
 export type { FreezeFacts } from "./stack";

@@ -21,3 +21,8 @@ export function parseInstant(text: string, source: string): Date {
     }
     return date;
 }
+
+/** ISO-8601 in UTC to the second, the form written into stack files and provenance. */
+export function isoSeconds(date: Date): string {
+    return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,6 +1,7 @@
 import { refused, PinstackError } from "../errors";
 import type { Provenance, StackConfig } from "../model";
 import { Freeze, isFrozen } from "./frozen";
+import { isoSeconds } from "./now";
 
 /** The freeze a stack is under at `now`: its declared windows and its ad-hoc freeze. */
 export function stackFreeze(config: Pick<StackConfig, "freeze">, now: Date): Freeze | undefined {
@@ -43,10 +44,6 @@ export function changesDuringFreeze(config: Pick<StackConfig, "services" | "pack
         ...config.services.filter((s) => during(s.provenance)).map((s) => ({ kind: "service" as const, name: s.name, at: s.provenance!.at })),
         ...config.packages.filter((p) => during(p.provenance)).map((p) => ({ kind: "package" as const, name: p.name, at: p.provenance!.at })),
     ];
-}
-
-function isoSeconds(date: Date): string {
-    return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /**

@@ -106,10 +106,7 @@ export function currentActor(dir: string, env: NodeJS.ProcessEnv = process.env):
     return env.USER || env.USERNAME || "unknown";
 }
 
-/** ISO-8601 in UTC to the second, the form written into provenance. */
-export function isoSeconds(date: Date): string {
-    return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export { isoSeconds } from "../freeze/now";
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
