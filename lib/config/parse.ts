@@ -17,7 +17,7 @@ import type {
 } from "../model";
 import { type AdHocFreeze, type FreezeWindow, parseWindow } from "../freeze";
 import { digestProblem, parseRepositoryName, tagProblem } from "../reference";
-import { presetFor, presetNames } from "../presets";
+import { presetFor, presetNames, type StackPreset } from "../presets";
 import { formatLocation } from "../errors";
 import { ConfigPath, qualifyKey } from "./keys";
 import { fileOnlyLocator, Locator } from "./locate";
@@ -114,7 +114,7 @@ export function parseStackConfig(
         toPackagePin(name, value, at, locate),
     );
     const signing = signingPolicy(config["pinstack:signing"] as RawSigning | undefined, at, semantic);
-    const freeze = freezeConfig(config["pinstack:freeze"] as RawFreeze | undefined, at, semantic);
+    const freeze = freezeConfig(config["pinstack:freeze"] as RawFreeze | undefined, presetFor(environment), at, semantic);
     if (semantic.length > 0) throw problemsError(semantic);
 
     return {
@@ -141,10 +141,18 @@ export function parseStackConfig(
 
 type RawFreeze = { windows?: string[]; active?: AdHocFreeze };
 
-/** `pinstack:freeze` with each window read by lib/freeze; a window it cannot read is a problem at its line. */
-function freezeConfig(raw: RawFreeze | undefined, at: (path: ConfigPath) => SourceLocation, semantic: ConfigProblem[]): FreezeConfig {
-    if (raw === undefined) return { windows: [] };
+/**
+ * `pinstack:freeze` with each window read by lib/freeze, after the windows of the stack's
+ * preset; a window it cannot read is a problem at its line (a preset's, at pinstack:environment).
+ */
+function freezeConfig(raw: RawFreeze | undefined, preset: StackPreset | undefined, at: (path: ConfigPath) => SourceLocation, semantic: ConfigProblem[]): FreezeConfig {
     const windows: FreezeWindow[] = [];
+    (preset?.freezeWindows ?? []).forEach((text, i) => {
+        const parsed = parseWindow(text);
+        if ("problem" in parsed) semantic.push({ message: `preset ${preset!.name} (stacks/): freezeWindows[${i}]: ${parsed.problem}`, location: at(["pinstack:environment"]) });
+        else windows.push(parsed);
+    });
+    if (raw === undefined) return { windows };
     (raw.windows ?? []).forEach((text, i) => {
         const parsed = parseWindow(text);
         if ("problem" in parsed) semantic.push({ message: `freeze window: ${parsed.problem}`, location: at(["pinstack:freeze", "windows", i]) });
