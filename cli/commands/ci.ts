@@ -222,7 +222,7 @@ Exit 0: may deploy; exit 1: on hold or frozen and the change is not a return to 
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, currentTime(options.now)));
+            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, currentTime(options.now), deployed));
             if (options.json) {
                 process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, frozen: verdict.frozen, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {
@@ -445,13 +445,15 @@ function violationJson(v: Violation) {
 }
 
 /**
- * The stack's freeze at `now` for the pack, with the pins that broke the glass through it; a
- * stack without a stack file (a pack config for a stack pinstack does not manage) has none.
+ * The stack's freeze at `now` for the pack and the deploy gate, with the pins that broke the
+ * glass through it; a stack without a stack file (a pack config for a stack pinstack does not
+ * manage) has none. `deployed` (the config of the last successful update) counts too, so a
+ * change that deletes the freeze from the file does not lift it for its own deploy.
  */
-function stackFreezeFacts(dir: string, stack: string, now: Date): FreezeFacts | undefined {
+function stackFreezeFacts(dir: string, stack: string, now: Date, deployed?: StackConfig): FreezeFacts | undefined {
     if (!listStacks(dir).includes(stack)) return undefined;
     const config = loadStack(dir, stack);
-    const freeze = stackFreeze(config, now);
+    const freeze = stackFreeze(config, now) ?? (deployed ? stackFreeze(deployed, now) : undefined);
     if (!freeze) return undefined;
     return freezeFacts(config, freeze, (kind, name) => {
         const service = kind === "service" ? config.services.find((s) => s.name === name) : undefined;

@@ -123,6 +123,29 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         assert.deepEqual(merged("2026-12-18T17:00:00Z").hold.freeze, { name: WEEKEND, until: "2026-12-21T08:00:00Z", breakGlass: [] }, "next weekend: that break-glass was for the last one");
     });
 
+    it("ci hold-gate refuses a deploy that lifts the freeze and moves a pin in one change; a deploy of the freeze itself passes", () => {
+        project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": STAGING, "Pulumi.playground.yaml": PLAYGROUND });
+        gitIn(project.dir, ["init", "-q", "-b", "main"]);
+        const now = "2026-12-08T10:00:00Z";
+        assert.equal(run(["freeze", "staging", "--reason", "incident #951", "--until", "2026-12-08T18:00:00Z"], "2026-12-08T09:00:00Z").code, 0);
+        gitIn(project.dir, ["add", "-A"]);
+        gitIn(project.dir, ["commit", "-q", "-m", "freeze staging"]);
+        const sha = gitIn(project.dir, ["rev-parse", "HEAD"]).trim();
+        const history = JSON.stringify([{ ...historyEntry({ minutesAgo: 10, config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) }), environment: { "git.head": sha } }]);
+        const gate = () => runPinstack(["ci", "hold-gate", "-s", "staging", "--history", "-", "--json"], { cwd: project.dir, input: history, env: { PINSTACK_NOW: now } });
+        const same = gate();
+        assert.equal(same.code, 0, same.stdout + same.stderr);
+        assert.deepEqual([jsonLines(same.stdout)[0].frozen, jsonLines(same.stdout)[0].refused], [true, false]);
+
+        assert.equal(run(["freeze", "staging", "--clear", "--reason", "no longer needed"], now).code, 0);
+        assert.equal(promote(now).code, 0);
+        gitIn(project.dir, ["commit", "-qam", "lift the freeze and promote"]);
+        const refusedNow = gate();
+        assert.equal(refusedNow.code, 1, refusedNow.stdout);
+        const [line] = jsonLines(refusedNow.stdout);
+        assert.match(String(line.message), /^service backend moved .*: staging is frozen: ad-hoc freeze set by rm@example\.org \(incident #951\), until 2026-12-08T18:00:00Z/);
+    });
+
     it("check refuses a pin promoted during the freeze that is neither a rollback nor break-glass, and reports the freeze", () => {
         project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": STAGING, "Pulumi.playground.yaml": PLAYGROUND });
         assert.equal(promote("2026-12-21T10:00:00Z").code, 0);
