@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { badInput, ExitCode } from "../../lib/errors";
+import { badInput, errorText, ExitCode } from "../../lib/errors";
 import type { Gates, StackConfig, Violation } from "../../lib/model";
 import type { LoadTestLabel } from "../../lib/rules";
 import type { FrozenChange } from "../../lib/freeze";
@@ -35,24 +35,23 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
             const { loadAllStacks, loadStack, presetWithinFloor } = await import("../../lib/config");
             const { evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
             const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
-            const { currentTime } = await import("../../lib/freeze");
+            const freezes = await import("../../lib/freeze");
             const dir: string = command.optsWithGlobals().dir;
-            const now = currentTime(options.now);
+            const now = freezes.currentTime(options.now);
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const { stackTrust } = await import("../../lib/signing");
             // Every stack's floor first: a file that loosens its own rules is refused before any
             // rule runs under the settings it asked for.
             const presets = stacks.map((config) => presetWithinFloor(dir, config));
-            const results = stacks.map(async (config, i) => {
+            const results = stacks.map((config, i) => {
                 // Signatures as promote recorded them, against the keys the stack trusts now (no registry is asked).
                 const trust = stackTrust(config, presets[i], dir);
-                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })), frozen: await frozenState(config, now) };
+                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })), frozen: frozenState(config, now, freezes) };
             });
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
-            const settled = await Promise.all(results);
-            process.stdout.write(options.json ? renderJson(settled, jsonLine, refusing) : checkReport(settled, painter(colorEnabled())) + renderFrozen(settled));
-            if (settled.some((r) => refusing(r.violations) || (r.frozen?.changes.length ?? 0) > 0)) process.exitCode = ExitCode.refused;
+            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())) + renderFrozen(results));
+            if (results.some((r) => refusing(r.violations) || (r.frozen?.changes.length ?? 0) > 0)) process.exitCode = ExitCode.refused;
         });
 }
 
@@ -103,12 +102,10 @@ type Frozen = { description: string; name: string; until: string | null; changes
 type Result = { config: StackConfig; violations: Violation[]; frozen?: Frozen };
 
 /** The stack's freeze at `now`, and the pins its file says changed during it (lib/freeze). */
-async function frozenState(config: StackConfig, now: Date): Promise<Frozen | undefined> {
-    const { changesDuringFreeze, describeFreeze, frozenRefusal, isoSeconds, stackFreeze } = await import("../../lib/freeze");
+function frozenState(config: StackConfig, now: Date, { changesDuringFreeze, describeFreeze, frozenRefusal, isoSeconds, stackFreeze }: typeof import("../../lib/freeze")): Frozen | undefined {
     const freeze = stackFreeze(config, now);
     if (!freeze) return undefined;
     const changes = changesDuringFreeze(config, freeze);
-    const { errorText } = await import("../../lib/errors");
     const refusal = changes.length ? errorText(frozenRefusal(config.stack, freeze, changes.map((c) => `${c.kind} ${c.name} was promoted at ${c.at}, during the freeze`).join("; "))) : "";
     return { description: describeFreeze(freeze), name: freeze.name, until: freeze.until ? isoSeconds(freeze.until) : null, changes, refusal };
 }
