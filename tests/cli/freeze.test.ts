@@ -94,6 +94,17 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         assert.match(history.stdout, /service backend: .*\(from playground, break-glass through Fri 16:00 - Mon 08:00 Europe\/London\)/);
     });
 
+    it("verify-image refuses any image for a frozen stack, naming the window (rule hold), and passes it outside", () => {
+        project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": stagingWith([WEEKEND]), "Pulumi.playground.yaml": PLAYGROUND });
+        const frozen = run(["verify-image", "ghcr.io/example/backend:2023.06.1", "--stack", "staging", "--json"], FRIDAY);
+        assert.equal(frozen.code, 1, frozen.stdout + frozen.stderr);
+        const [line] = jsonLines(frozen.stdout);
+        assert.deepEqual((line.violations as { rule: string; message: string }[]).map((v) => [v.rule, v.message]), [
+            ["hold", "image ghcr.io/example/backend:2023.06.1 cannot be deployed now: staging is frozen: freeze window 'Fri 16:00 - Mon 08:00 Europe/London', until 2026-12-14T08:00:00Z: only rollbacks pass"],
+        ]);
+        assert.equal(run(["verify-image", "ghcr.io/example/backend:2023.06.1", "--stack", "staging", "--now", WEDNESDAY], FRIDAY).code, 0);
+    });
+
     it("a rollback passes inside a window, and check accepts what it wrote", () => {
         project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": stagingWith([WEEKEND]), "Pulumi.playground.yaml": PLAYGROUND });
         const configOf = () => JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) as Record<string, unknown>;
