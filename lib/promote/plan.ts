@@ -79,12 +79,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
         });
     }
 
-    const freeze = stackFreeze(target, env.now);
-    if (freeze && !request.breakGlass) throw frozenRefusal(target.stack, freeze, `cannot promote ${source.stack} -> ${target.stack}`);
-    if (!freeze && request.breakGlass) {
-        throw badInput(`--break-glass: ${target.stack} is not frozen at ${isoSeconds(env.now)}`, { fix: "promote without --break-glass: there is no freeze to go through" });
-    }
-    const breakGlass: BreakGlass | undefined = freeze ? { freeze: freeze.name, ...(freeze.until ? { until: isoSeconds(freeze.until) } : {}) } : undefined;
+    const breakGlass = throughFreeze(source, target, env.now, request.breakGlass === true);
 
     const targetServices = new Map(target.services.map((s) => [s.name, s]));
     const targetPackages = new Map(target.packages.map((p) => [p.name, p]));
@@ -195,6 +190,17 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
     const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), (ledgerChange.expected ?? "").replace(/\r\n/g, "\n"), ledgerChange.text.replace(/\r\n/g, "\n")) : "");
     return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
+}
+
+/**
+ * A frozen <to> refuses the promotion, unless it breaks the glass: then the freeze it goes
+ * through, for each pin's provenance. Breaking the glass where there is no freeze is bad input.
+ */
+function throughFreeze(source: StackConfig, target: StackConfig, now: Date, breakGlass: boolean): BreakGlass | undefined {
+    const freeze = stackFreeze(target, now);
+    if (freeze && !breakGlass) throw frozenRefusal(target.stack, freeze, `cannot promote ${source.stack} -> ${target.stack}`);
+    if (!freeze && breakGlass) throw badInput(`--break-glass: ${target.stack} is not frozen at ${isoSeconds(now)}`, { fix: "promote without --break-glass: there is no freeze to go through" });
+    return freeze ? { freeze: freeze.name, ...(freeze.until ? { until: isoSeconds(freeze.until) } : {}) } : undefined;
 }
 
 /** True when the pin carries a provenance from `from` whose seal verifies for it as it is. */
