@@ -306,7 +306,7 @@ describe("policy pack with the real Pulumi CLI: hold against what the stack ran 
                 doc.setIn([...services, "backend", "tag"], pin.tag);
                 const provenance = doc.createNode(sealProvenance(serviceSubject({ name: "backend", ...pin }), { from: "staging", at: "2026-12-11T16:30:00Z", by: "rm@example.org", reason: "CVE hotfix", breakGlass: { freeze: "Fri 16:00 - Mon 08:00 Europe/London", until: "2026-12-14T08:00:00Z" } }));
                 (provenance.get("at", true) as YAML.Scalar).type = "QUOTE_DOUBLE";
-                ((provenance.get("breakGlass", true) as YAML.YAMLMap).get("until", true) as YAML.Scalar).type = "QUOTE_DOUBLE";
+                (provenance.getIn(["breakGlass", "until"], true) as YAML.Scalar).type = "QUOTE_DOUBLE";
                 doc.setIn([...services, "backend", "provenance"], provenance);
             },
             () => {
