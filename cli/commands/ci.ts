@@ -34,7 +34,7 @@ import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/err
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
 import type { StackConfig, Violation } from "../../lib/model";
-import { currentTime, describeFreeze, type FreezeFacts, freezeFacts, stackFreeze } from "../../lib/freeze";
+import { currentTime, describeFreeze, type Freeze, type FreezeFacts, freezeFacts, isFrozen, stackFreeze } from "../../lib/freeze";
 import { packageSubject, serviceSubject, verifySeal } from "../../lib/provenance";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
@@ -136,7 +136,10 @@ Example:
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
             const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
             const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
-            const merged = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, currentTime(options.now)));
+            const now = currentTime(options.now);
+            // The deployed config's freeze counts too: the change under review cannot lift it for itself.
+            const deployedFreeze = facts?.freeze ? isFrozen(now, facts.freeze.windows, facts.freeze.active) : undefined;
+            const merged = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, now, deployedFreeze));
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -222,7 +225,8 @@ Exit 0: may deploy; exit 1: on hold or frozen and the change is not a return to 
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, currentTime(options.now), deployed));
+            const now = currentTime(options.now);
+            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, now, deployed ? stackFreeze(deployed, now) : undefined));
             if (options.json) {
                 process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, frozen: verdict.frozen, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {
@@ -447,13 +451,13 @@ function violationJson(v: Violation) {
 /**
  * The stack's freeze at `now` for the pack and the deploy gate, with the pins that broke the
  * glass through it; a stack without a stack file (a pack config for a stack pinstack does not
- * manage) has none. `deployed` (the config of the last successful update) counts too, so a
- * change that deletes the freeze from the file does not lift it for its own deploy.
+ * manage) has none. The deployed config's freeze counts too, so a change that deletes the
+ * freeze from the file does not lift it for its own preview or deploy.
  */
-function stackFreezeFacts(dir: string, stack: string, now: Date, deployed?: StackConfig): FreezeFacts | undefined {
+function stackFreezeFacts(dir: string, stack: string, now: Date, deployedFreeze?: Freeze): FreezeFacts | undefined {
     if (!listStacks(dir).includes(stack)) return undefined;
     const config = loadStack(dir, stack);
-    const freeze = stackFreeze(config, now) ?? (deployed ? stackFreeze(deployed, now) : undefined);
+    const freeze = stackFreeze(config, now) ?? deployedFreeze;
     if (!freeze) return undefined;
     return freezeFacts(config, freeze, (kind, name) => {
         const service = kind === "service" ? config.services.find((s) => s.name === name) : undefined;

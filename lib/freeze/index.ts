@@ -7,3 +7,5 @@ export { isKnownZone, localTimeAt, instantOf } from "./zone";
 export type { FrozenChange } from "./stack";
 export type { FreezeFacts } from "./stack";
 export { changesDuringFreeze, describeFreeze, freezeFacts, frozenMessage, frozenRefusal, stackFreeze } from "./stack";
+export type { FreezeOutput } from "./output";
+export { freezeFromOutput, freezeOutput } from "./output";

@@ -134,6 +134,19 @@ describe("pinstack freeze, and promote/check/status/history under a freeze (proc
         assert.deepEqual(merged("2026-12-18T17:00:00Z").hold.freeze, { name: WEEKEND, until: "2026-12-21T08:00:00Z", breakGlass: [] }, "next weekend: that break-glass was for the last one");
     });
 
+    it("ci policy-config: the deployed stack's freeze (the program's freeze output) holds though the change deletes it", () => {
+        project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": STAGING, "Pulumi.playground.yaml": PLAYGROUND, "policies/config.staging.json": JSON.stringify({ hold: { enforcementLevel: "mandatory", preset: "staging" } }) });
+        const active = { reason: "incident #951", by: "oncall@example.org", at: "2026-12-08T09:00:00Z", until: "2026-12-08T18:00:00Z" };
+        project.write("outputs.json", JSON.stringify({ hold: false, freeze: { windows: [], active } }));
+        const result = run(["ci", "policy-config", "-s", "staging", "--outputs", "outputs.json"], "2026-12-08T10:00:00Z");
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual((JSON.parse(result.stdout) as { hold: Record<string, unknown> }).hold.freeze, { name: "ad-hoc freeze", until: active.until, by: active.by, reason: active.reason, breakGlass: [] });
+        project.write("outputs.json", JSON.stringify({ hold: false, freeze: { windows: ["Fri 16:00 - Mon 08:00 Mars/Olympus"], active: null } }));
+        const bad = run(["ci", "policy-config", "-s", "staging", "--outputs", "outputs.json"], "2026-12-08T10:00:00Z");
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /outputs\.json: the `freeze` output has a window pinstack cannot read/);
+    });
+
     it("ci hold-gate refuses a deploy that lifts the freeze and moves a pin in one change; a deploy of the freeze itself passes", () => {
         project = tempProject({ "Pulumi.yaml": PROJECT, "Pulumi.staging.yaml": STAGING, "Pulumi.playground.yaml": PLAYGROUND });
         gitIn(project.dir, ["init", "-q", "-b", "main"]);

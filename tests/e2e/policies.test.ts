@@ -284,6 +284,8 @@ describe("policy pack with the real Pulumi CLI: hold against what the stack ran 
     };
 
     it("frozen (#21): a new pin is refused naming the window; a return to a pin the stack ran passes", () => {
+        // What the deployed stack says of its freeze (none), which policy-config reads with --outputs.
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(project.dir, "outputs.json"), "utf8")).freeze, { windows: [], active: null });
         withFreeze(
             (doc) => doc.setIn([...services, "backend", "tag"], "2023.07.1"),
             () => {
