@@ -22,6 +22,7 @@ import { PackageRequirements } from "./components/PackageRequirements";
 import { ServiceRelease } from "./components/ServiceRelease";
 import { enforceRules, parseOrStop, presetOrStop, rawPinstackConfig, secretEnvOf } from "./program/input";
 import { deployedPins } from "./program/outputs";
+import { freezeOutput } from "./lib/freeze";
 import { kubernetesProviderArgs } from "./program/provider";
 import { usePresets } from "./lib/presets";
 import { presets } from "./stacks";
@@ -78,6 +79,7 @@ export = async () => {
         namespace: stack.namespace,
         hold: stack.hold,
         holdReason: stack.holdReason ?? "",
+        freeze: freezeOutput(stack.freeze),
         pins: deployedPins(stack, releases, { resolveDigests: preset.resolveDigests }),
         manifests: stack.renderDir ?? "",
         repositories: Object.fromEntries([...repositories].map(([name, repository]) => [name, repository.repositoryUrl])),

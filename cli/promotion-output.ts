@@ -3,6 +3,7 @@ import { colorEnabled, formatViolation, painter, pinText } from "../lib/format";
 import type { Violation } from "../lib/model";
 import { currentActor, Environment, PinMove } from "../lib/promote";
 import { stackHistory } from "../lib/pulumi-cli";
+import { currentTime } from "../lib/freeze";
 
 /** Shared by promote, rollback and hold: the environment they run in, and how their changes are shown. */
 
@@ -10,7 +11,7 @@ export function environmentFor(command: Command): Environment {
     const dir: string = command.optsWithGlobals().dir;
     return {
         dir,
-        now: new Date(),
+        now: currentTime(command.opts().now),
         by: currentActor(dir),
         history: (stack) => stackHistory(stack, { cwd: dir }),
     };

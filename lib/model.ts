@@ -1,3 +1,4 @@
+import type { AdHocFreeze, FreezeWindow } from "./freeze";
 /**
  * The pinstack domain model: what a stack's `pinstack:*` config means once it
  * has been read and validated. Plain data, no Pulumi imports, so the CLI, the
@@ -52,8 +53,27 @@ export interface Provenance {
      * for. Covered by the seal. See lib/signing.
      */
     readonly signatures?: readonly SignatureRecord[];
+    /**
+     * Set when `pinstack promote --break-glass` let this change through a freeze: which freeze
+     * (window text or "ad-hoc freeze") and when it was to end. Covered by the seal.
+     */
+    readonly breakGlass?: BreakGlass;
     /** `sha256:<hex>` over the canonical provenance + pin; see lib/provenance. */
     readonly seal: string;
+}
+
+/** The freeze a break-glass promotion went through. */
+export interface BreakGlass {
+    readonly freeze: string;
+    readonly until?: string;
+}
+
+/** `pinstack:freeze`: declared windows and the ad-hoc freeze, parsed (lib/freeze). */
+export interface FreezeConfig {
+    readonly windows: readonly FreezeWindow[];
+    readonly active?: AdHocFreeze;
+    /** Where `pinstack:freeze` is written, for messages. */
+    readonly location?: SourceLocation;
 }
 
 /** One image's verified signature, as promote records it in the provenance. */
@@ -183,6 +203,8 @@ export interface StackConfig {
     readonly namespace: string;
     readonly hold: boolean;
     readonly holdReason?: string;
+    /** Freeze windows and the ad-hoc freeze; no windows and no freeze when the stack declares none. */
+    readonly freeze: FreezeConfig;
     /** Overrides the preset's `cloud` when set. */
     readonly cloud?: boolean;
     /** `pinstack:renderDir`: when set, manifests are rendered to this directory instead of applied. */

@@ -57,6 +57,7 @@ export function sealFor(subject: SealSubject, provenance: UnsealedProvenance): s
             reason: provenance.reason,
             allowUndeployed: provenance.allowUndeployed,
             rollback: provenance.rollback,
+            breakGlass: provenance.breakGlass ? { freeze: provenance.breakGlass.freeze, until: provenance.breakGlass.until } : undefined,
             // Which key verified each image: a record edited or copied from another pin breaks the seal.
             signatures: provenance.signatures?.length ? provenance.signatures.map((s) => ({ image: s.image, digest: s.digest, key: s.key, keyDigest: s.keyDigest, verifiedAt: s.verifiedAt })) : undefined,
         },

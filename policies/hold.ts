@@ -4,6 +4,7 @@ import { Artifact, pinOfReference } from "../lib/pin";
 import { parseReference } from "../lib/reference";
 import { type EarlierPins, earlierPinsFromJson, type EarlierPinsJson, holdMessage, type ImageSubject, packageHoldChange, serviceHoldChange } from "../lib/rules";
 import { holdRule } from "../lib/rules/hold";
+import { type FreezeFacts, frozenMessage } from "../lib/freeze";
 import { isUnknown } from "./support/known";
 import { describeResource, requirementsOf } from "./support/packages";
 import { readWorkloadPin, WorkloadPin } from "./support/pins";
@@ -28,6 +29,12 @@ export interface HoldConfig {
     readonly deployedPackages?: Readonly<Record<string, string>>;
     /** Set by CI from `pulumi stack history --json`: the pins the stack's successful updates ran, which a stack on hold may return to. */
     readonly earlier?: EarlierPinsJson;
+    /**
+     * Set by CI (`pinstack ci policy-config`) when the stack is frozen at the time of the preview
+     * or update: a freeze holds the stack as a hold does, except for the pins it names as
+     * promoted with --break-glass through it (lib/freeze's FreezeFacts).
+     */
+    readonly freeze?: FreezeFacts;
 }
 
 const emptyRef = { input: "", domain: "", name: "", path: "", tag: "", digest: "" };
@@ -66,6 +73,18 @@ export const hold: StackValidationPolicy = {
             additionalProperties: { type: "string", minLength: 1 },
             description: "Per package, the version deployed now (CI: `pulumi stack output pins`, packages.<name>.version).",
         },
+        freeze: {
+            type: "object",
+            required: ["name", "breakGlass"],
+            properties: {
+                name: { type: "string", minLength: 1 },
+                until: { type: "string" },
+                by: { type: "string" },
+                reason: { type: "string" },
+                breakGlass: { type: "array", items: { type: "string", minLength: 1 } },
+            },
+            description: "The stack is frozen now: the freeze and the pins promoted with --break-glass through it (CI: `pinstack ci policy-config`).",
+        },
         earlier: {
             type: "object",
             required: ["services", "packages"],
@@ -82,29 +101,37 @@ export const hold: StackValidationPolicy = {
             const view = stackView(args.resources);
             const programHold = output(view, "hold");
             const onHold = config.onHold === true || programHold === true || isUnknown(programHold);
-            if (!onHold) return;
+            if (!onHold && !config.freeze) return;
             const programReason = output(view, "holdReason");
             const holdReason = config.holdReason ?? (typeof programReason === "string" && programReason !== "" ? programReason : undefined);
-            const onHoldMessage = holdMessage({ stack: context.stack, holdReason });
+            // On hold, the hold's message; frozen only, the freeze's, and its break-glass pins pass.
+            const frozenOnly = !onHold && config.freeze !== undefined;
+            const onHoldMessage = frozenOnly ? frozenMessage(context.stack, config.freeze!) : holdMessage({ stack: context.stack, holdReason });
+            const brokeGlass = new Set(frozenOnly ? config.freeze!.breakGlass : []);
             const earlier = earlierPins(config, (problem) => report(`${problem}: ${onHoldMessage}`));
 
             for (const { urn, workload } of servingWorkloads(view)) {
+                if (brokeGlass.has(workload.service)) continue;
                 const reading = readWorkloadPin(workload);
                 const why = reading.ok ? notAReturn(reading.pin, workload.service, config, earlier) : `it ${reading.problem}`;
                 if (!why) continue;
                 const subject: ImageSubject = { ref: reading.ok ? reading.pin.ref : emptyRef, service: workload.service };
+                if (frozenOnly) {
+                    report(`${describeWorkload(workload)}: service ${workload.service} cannot be deployed now: ${onHoldMessage} (${why})`, urn);
+                    continue;
+                }
                 for (const finding of holdRule.imageOnHold(subject, context.stack, { hold: true, holdReason })) {
                     report(`${describeWorkload(workload)}: ${finding.message} (${why})`, urn);
                 }
             }
             // A service whose workloads are all gone (a Deployment deleted during the incident).
             const present = new Set(view.workloads.map(({ workload }) => workload.service));
-            for (const name of Object.keys(config.deployed ?? {}).filter((n) => !present.has(n))) {
+            for (const name of Object.keys(config.deployed ?? {}).filter((n) => !present.has(n) && !brokeGlass.has(n))) {
                 const deployed = deployedArtifact(config, name);
                 const why = deployed.ok ? serviceHoldChange(name, undefined, deployed.artifact, earlier, COMPARE)?.why : `removed, and ${deployed.problem}`;
                 if (why) report(`service ${name} ${why}: ${onHoldMessage}`);
             }
-            checkPackages(args.resources, config, earlier, onHoldMessage, report);
+            checkPackages(args.resources, config, earlier, onHoldMessage, report, brokeGlass);
         });
     },
 };
@@ -163,7 +190,7 @@ function containerLists(containers: readonly DeclaredContainer[]): Pick<Artifact
  * exact-package-pins policy reads them) against `deployedPackages`: moved, added or removed
  * packages are refused unless a version returns to one the stack ran.
  */
-function checkPackages(resources: readonly PolicyResource[], config: HoldConfig, earlier: EarlierPins | undefined, onHoldMessage: string, report: ReportViolation): void {
+function checkPackages(resources: readonly PolicyResource[], config: HoldConfig, earlier: EarlierPins | undefined, onHoldMessage: string, report: ReportViolation, brokeGlass: ReadonlySet<string>): void {
     const seen = new Set<string>();
     const found: { name: string; version: string; urn: string }[] = [];
     for (const resource of resources) {
@@ -181,11 +208,12 @@ function checkPackages(resources: readonly PolicyResource[], config: HoldConfig,
     }
     for (const { name, version, urn } of found) {
         seen.add(name);
+        if (brokeGlass.has(name)) continue;
         const change = packageHoldChange(name, version, deployed[name], earlier, COMPARE);
         if (change) report(`package ${name} ${change.why}: ${onHoldMessage}`, urn);
     }
     for (const [name, version] of Object.entries(deployed)) {
-        if (seen.has(name)) continue;
+        if (seen.has(name) || brokeGlass.has(name)) continue;
         const change = packageHoldChange(name, undefined, version, earlier, COMPARE);
         if (change) report(`package ${name} ${change.why}: ${onHoldMessage}`);
     }

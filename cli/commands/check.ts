@@ -1,7 +1,8 @@
 import { Command, Option } from "commander";
-import { badInput, ExitCode } from "../../lib/errors";
+import { badInput, errorText, ExitCode } from "../../lib/errors";
 import type { Gates, StackConfig, Violation } from "../../lib/model";
 import type { LoadTestLabel } from "../../lib/rules";
+import type { FrozenChange } from "../../lib/freeze";
 // lib/config (yaml), lib/rules and lib/format load inside the action: `pinstack --help` and the
 // other commands should not pay for them at start-up.
 
@@ -15,6 +16,7 @@ export function register(program: Command): void {
         .option("--gate <key=value>", "a runbook gate result from CI: loadTest=abort|skip|warn, loadTestPassed=true|false, acceptanceComplete=true|false", collect, [])
         .option("--commit-message <text>", "read Merino's [load test: abort|skip|warn] label from this commit message")
         .addOption(new Option("--strict-gates", "missing gate results count as failures (use at promotion time)"))
+        .option("--now <time>", "judge freezes at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
@@ -23,14 +25,19 @@ Examples:
   $ pinstack check --stack production --json
   $ pinstack check -s production --gate acceptanceComplete=true --strict-gates
 
-Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is broken,
+While a stack is frozen (docs/freeze.md), a pin promoted during the freeze that is neither a
+rollback nor a --break-glass promotion is refused.
+
+Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is broken or a frozen stack changed,
 2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
         )
-        .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean }, command: Command) => {
+        .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean; now?: string }, command: Command) => {
             const { loadAllStacks, loadStack, presetWithinFloor } = await import("../../lib/config");
             const { evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
             const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
+            const freezes = await import("../../lib/freeze");
             const dir: string = command.optsWithGlobals().dir;
+            const now = freezes.currentTime(options.now);
             const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const { stackTrust } = await import("../../lib/signing");
@@ -40,11 +47,11 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
             const results = stacks.map((config, i) => {
                 // Signatures as promote recorded them, against the keys the stack trusts now (no registry is asked).
                 const trust = stackTrust(config, presets[i], dir);
-                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })) };
+                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })), frozen: frozenState(config, now, freezes) };
             });
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
-            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())));
-            if (results.some((r) => refusing(r.violations))) process.exitCode = ExitCode.refused;
+            process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())) + renderFrozen(results));
+            if (results.some((r) => refusing(r.violations) || (r.frozen?.changes.length ?? 0) > 0)) process.exitCode = ExitCode.refused;
         });
 }
 
@@ -91,11 +98,29 @@ export function parseGates(pairs: readonly string[], commitMessage: string | und
     return gates;
 }
 
-type Result = { config: StackConfig; violations: Violation[] };
+type Frozen = { description: string; name: string; until: string | null; changes: readonly FrozenChange[]; refusal: string };
+type Result = { config: StackConfig; violations: Violation[]; frozen?: Frozen };
+
+/** The stack's freeze at `now`, and the pins its file says changed during it (lib/freeze). */
+function frozenState(config: StackConfig, now: Date, { changesDuringFreeze, describeFreeze, frozenRefusal, isoSeconds, stackFreeze }: typeof import("../../lib/freeze")): Frozen | undefined {
+    const freeze = stackFreeze(config, now);
+    if (!freeze) return undefined;
+    const changes = changesDuringFreeze(config, freeze);
+    const refusal = changes.length ? errorText(frozenRefusal(config.stack, freeze, changes.map((c) => `${c.kind} ${c.name} was promoted at ${c.at}, during the freeze`).join("; "))) : "";
+    return { description: describeFreeze(freeze), name: freeze.name, until: freeze.until ? isoSeconds(freeze.until) : null, changes, refusal };
+}
+
+function renderFrozen(results: readonly Result[]): string {
+    return results
+        .filter((r) => r.frozen)
+        .map((r) => (r.frozen!.refusal ? `${r.config.file}: error: ${r.frozen!.refusal}\n` : `${r.config.stack}: frozen: ${r.frozen!.description}\n`))
+        .join("");
+}
 
 function renderJson(results: readonly Result[], jsonLine: (value: unknown) => string, isRefused: (v: readonly Violation[]) => boolean): string {
     let out = "";
-    for (const { config, violations } of results) {
+    for (const result of results) {
+        const { config, violations } = result;
         for (const v of violations) {
             out += jsonLine({
                 type: "violation",
@@ -118,7 +143,8 @@ function renderJson(results: readonly Result[], jsonLine: (value: unknown) => st
             errors: violations.filter((v) => v.level === "mandatory").length,
             warnings: violations.filter((v) => v.level === "advisory").length,
             hold: config.hold,
-            ok: !isRefused(violations),
+            frozen: result.frozen ? { name: result.frozen.name, until: result.frozen.until, changes: result.frozen.changes } : null,
+            ok: !isRefused(violations) && !(result.frozen?.changes.length),
         });
     }
     return out;

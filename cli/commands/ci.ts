@@ -27,12 +27,15 @@ import {
     reviewChanges,
     secretValuesFromConfig,
     withDeployedFacts,
+    withFreeze,
 } from "../../lib/ci";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
 import { earlierPinsOf } from "../../lib/history";
 import type { StackConfig, Violation } from "../../lib/model";
+import { currentTime, describeFreeze, type Freeze, type FreezeFacts, freezeFacts, isFrozen, stackFreeze } from "../../lib/freeze";
+import { packageSubject, serviceSubject, verifySeal } from "../../lib/provenance";
 import { effectivePreset, evaluateStack } from "../../lib/rules";
 
 /**
@@ -64,6 +67,7 @@ Examples:
         .option("--base-dir <dir>", "directory holding the base version of Pulumi.<stack>.yaml (instead of git)")
         .option("--commit <sha>", "commit the preview ran on, shown in the comment")
         .option("--history <file>", "output of `pulumi stack history --json`: on hold, a pin returning to one the stack ran is not flagged")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .option("--max-chars <n>", `longest comment to write (at most ${GITHUB_COMMENT_LIMIT}, GitHub's limit)`, String(DEFAULT_MAX_CHARS))
         .option("-o, --output <file>", "write the comment to this file (atomically) instead of stdout")
         .addHelpText(
@@ -107,9 +111,14 @@ Example:
         .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
+When Pulumi.<stack>.yaml is frozen now (docs/freeze.md), hold.freeze names the freeze and the
+pins promoted with --break-glass through it: the hold policy then refuses every other change
+that is not a return to pins the stack ran before.
+
 The hold policy judges a change against what runs now and what ran before; a policy only sees
 the new program, so CI passes the deployed stack's hold flag, per-service references and
 per-package versions (--outputs) and the pins of its successful updates (--history). Without
@@ -121,13 +130,16 @@ Example:
   $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string; now?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
             const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
             const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
-            const merged = withDeployedFacts(config, facts, earlier);
+            const now = currentTime(options.now);
+            // The deployed config's freeze counts too: the change under review cannot lift it for itself.
+            const deployedFreeze = facts?.freeze ? isFrozen(now, facts.freeze.windows, facts.freeze.active) : undefined;
+            const merged = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, now, deployedFreeze));
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -187,7 +199,8 @@ Example:
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
         .addOption(new Option("--deployed-ref <ref>", "git commit of the stack's last successful update (no history: no pin may move)").conflicts("history"))
         .option("--history <file>", "output of `pulumi stack history --json`: the last successful update's commit is the deployed one, and the pins every successful update ran are the ones a rollback may return to ('-' for stdin)")
-        .option("--json", "one JSON line: {stack, refused, onHold, message, violations}")
+        .option("--json", "one JSON line: {stack, refused, onHold, frozen, message, violations}")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
@@ -195,9 +208,11 @@ On hold, every service and package must run what the deployed commit pins, or a 
 successful update recorded in the history ran; a removed service or package is refused, and a
 \`rollback: true\` provenance counts for nothing (anyone can write one and recompute its seal).
 
-Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
+A frozen stack (docs/freeze.md) is gated the same way, except for pins promoted with --break-glass.
+
+Exit 0: may deploy; exit 1: on hold or frozen and the change is not a return to earlier pins; exit 2: unreadable config, history or unknown ref.`,
         )
-        .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean }, command: Command) => {
+        .action((options: { stack: string; deployedRef?: string; history?: string; json?: boolean; now?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
             presetWithinFloor(dir, config);
@@ -210,9 +225,10 @@ Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pi
                 if (text === undefined) throw badInput(`Pulumi.${options.stack}.yaml does not exist at ${deployedRef}`, { fix: "pass the commit of the stack's last successful update" });
                 deployed = parseStackText(dir, options.stack, text, deployedRef);
             }
-            const verdict = holdGate(config, deployed, earlier);
+            const now = currentTime(options.now);
+            const verdict = holdGate(config, deployed, earlier, stackFreezeFacts(dir, options.stack, now, deployed ? stackFreeze(deployed, now) : undefined));
             if (options.json) {
-                process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, message: verdict.message, violations: verdict.violations.map(violationJson) }));
+                process.stdout.write(jsonLine({ stack: options.stack, refused: verdict.refused, onHold: verdict.onHold, frozen: verdict.frozen, message: verdict.message, violations: verdict.violations.map(violationJson) }));
             } else {
                 process.stdout.write(`${verdict.refused ? "refused" : "ok"}: ${verdict.message}\n`);
             }
@@ -229,6 +245,7 @@ interface CommentOptions {
     history?: string;
     maxChars: string;
     output?: string;
+    now?: string;
 }
 
 function renderCommentFor(dir: string, options: CommentOptions): string {
@@ -290,14 +307,16 @@ function renderCommentFor(dir: string, options: CommentOptions): string {
     ];
     const earlier = options.history !== undefined ? earlierPinsOf(historyUpdates(readInput(options.history, "--history"), options.history)) : undefined;
     const changeRules: Violation[] = head && base ? evaluateStack(head, effectivePreset(head), { previous: base, earlier }).filter((v) => v.rule === "hold") : [];
+    const pinChanges = head ? reviewChanges(base, head) : [];
     return renderComment({
         stack: options.stack,
-        pinChanges: head ? reviewChanges(base, head) : [],
+        pinChanges,
         preview,
         base: { ref: baseLabel, commit: baseCommit, stackFileExisted: baseText !== undefined },
         commit: options.commit,
         configProblems: problems,
         changeRules,
+        ...(head ? { freeze: commentFreeze(head, pinChanges.map((c) => c.name), currentTime(options.now)) } : {}),
         redactor: new Redactor(secretValuesFromConfig(preview.config, secretKeys)),
         maxChars,
     });
@@ -427,4 +446,34 @@ function writeAtomic(file: string, text: string): void {
 
 function violationJson(v: Violation) {
     return { rule: v.rule, level: v.level, message: v.message, subject: v.subject ?? "", file: v.location?.file ?? "", line: v.location?.line ?? 0, key: v.location?.key ?? "" };
+}
+
+/**
+ * The stack's freeze at `now` for the pack and the deploy gate, with the pins that broke the
+ * glass through it; a stack without a stack file (a pack config for a stack pinstack does not
+ * manage) has none. The deployed config's freeze counts too, so a change that deletes the
+ * freeze from the file does not lift it for its own preview or deploy.
+ */
+function stackFreezeFacts(dir: string, stack: string, now: Date, deployedFreeze?: Freeze): FreezeFacts | undefined {
+    if (!listStacks(dir).includes(stack)) return undefined;
+    const config = loadStack(dir, stack);
+    const freeze = stackFreeze(config, now) ?? deployedFreeze;
+    if (!freeze) return undefined;
+    return freezeFacts(config, freeze, (kind, name) => {
+        const service = kind === "service" ? config.services.find((s) => s.name === name) : undefined;
+        const pkg = kind === "package" ? config.packages.find((p) => p.name === name) : undefined;
+        const provenance = service?.provenance ?? pkg?.provenance;
+        return provenance !== undefined && verifySeal(service ? serviceSubject(service) : packageSubject(pkg!), provenance);
+    });
+}
+
+/** The comment's freeze lines: the freeze the stack is under now, and the changed pins that broke the glass. */
+function commentFreeze(head: StackConfig, changed: readonly string[], now: Date): { frozen?: string; breakGlass: string[] } {
+    const freeze = stackFreeze(head, now);
+    const names = new Set(changed);
+    const pins = [...head.services.map((s) => ({ kind: "service", name: s.name, provenance: s.provenance })), ...head.packages.map((p) => ({ kind: "package", name: p.name, provenance: p.provenance }))];
+    const breakGlass = pins
+        .filter((p) => names.has(p.name) && p.provenance?.breakGlass)
+        .map((p) => `${p.kind} ${p.name} promoted through ${p.provenance!.breakGlass!.freeze}${p.provenance!.breakGlass!.until ? ` (until ${p.provenance!.breakGlass!.until})` : ""} by ${p.provenance!.by}: ${p.provenance!.reason}`);
+    return { ...(freeze ? { frozen: describeFreeze(freeze) } : {}), breakGlass };
 }

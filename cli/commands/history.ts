@@ -11,7 +11,7 @@ export function register(program: Command): void {
         .command("history")
         .description("who changed which pin, when and why, and whether the update that deployed it succeeded")
         .argument("<stack>", "the stack, e.g. production")
-        .option("--json", "one JSON object per line, newest first: type change (commit, author, date, message, command, reason, by, changes, hold, updates) or update")
+        .option("--json", "one JSON object per line, newest first: type change (commit, author, date, message, command, reason, by, changes, hold, freeze, updates) or update")
         .addHelpText(
             "after",
             `
@@ -51,14 +51,20 @@ function humanEntry(entry: HistoryEntry, paint: ReturnType<typeof painter>): str
     const lines = [head];
     if (entry.command) lines.push(`    ${paint("bold", entry.command)} by ${entry.by}: ${entry.reason}`);
     for (const change of entry.changes) {
-        const from = change.provenance && typeof change.provenance.from === "string" ? `  (from ${change.provenance.from}${change.provenance.rollback ? ", rollback" : ""})` : "";
+        const glass = change.provenance && isRecord(change.provenance.breakGlass) ? `, break-glass through ${String(change.provenance.breakGlass.freeze)}` : "";
+        const from = change.provenance && typeof change.provenance.from === "string" ? `  (from ${change.provenance.from}${change.provenance.rollback ? ", rollback" : ""}${glass})` : "";
         lines.push(`    ${describeChange(change)}${from}`);
     }
     if (entry.error) lines.push(`    ${paint("red", `unreadable: ${entry.error}`)}`);
+    if (entry.freeze) lines.push(`    frozen by ${String(entry.freeze.by)}: ${String(entry.freeze.reason)} (${entry.freeze.until ? `until ${String(entry.freeze.until)}` : "until cleared"})`);
     if (entry.hold) lines.push(`    on hold${entry.holdReason ? `: ${entry.holdReason}` : ""}`);
     for (const update of entry.updates) lines.push(`    deployed: pulumi ${update.kind} ${update.version} ${result(update.result, paint)} at ${update.endTime ?? update.startTime}${update.message ? `  "${update.message}"` : ""}`);
     if (entry.updates.length === 0 && entry.changes.length > 0) lines.push(`    ${paint("dim", "not deployed")}`);
     return lines.join("\n") + "\n";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function result(value: string, paint: ReturnType<typeof painter>): string {

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { writeFileAtomically } from "../../lib/config/write";
+import { currentTime } from "../../lib/freeze";
 import { jsonLine } from "../../lib/format";
 import { currentActor, planHold } from "../../lib/promote";
 import { paintDiff } from "../promotion-output";
@@ -25,7 +26,7 @@ Rollback sets the hold itself. Exit 2: unknown stack.`,
         )
         .action((stack: string, options: { clear?: boolean; reason: string; dryRun?: boolean; json?: boolean }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
-            const plan = planHold({ stack, clear: options.clear === true, reason: options.reason }, { dir, now: new Date(), by: currentActor(dir) });
+            const plan = planHold({ stack, clear: options.clear === true, reason: options.reason }, { dir, now: currentTime(undefined), by: currentActor(dir) });
             const changed = plan.edit !== undefined;
             if (plan.edit && !options.dryRun) writeFileAtomically(plan.edit);
             if (options.json) {

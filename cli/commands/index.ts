@@ -5,7 +5,7 @@ export type Register = (program: Command) => void;
 
 /**
  * Every command by name, loaded on demand: a run loads only the module of the command it
- * names (and what that module imports), not all thirteen — start-up is part of every CI step.
+ * names (and what that module imports), not all fourteen — start-up is part of every CI step.
  * Keep this list in the order `pinstack --help` should show them.
  */
 export const commands: ReadonlyArray<readonly [name: string, load: () => Register]> = [
@@ -16,6 +16,7 @@ export const commands: ReadonlyArray<readonly [name: string, load: () => Registe
     ["promote", () => require("./promote").register],
     ["rollback", () => require("./rollback").register],
     ["hold", () => require("./hold").register],
+    ["freeze", () => require("./freeze").register],
     ["history", () => require("./history").register],
     ["report", () => require("./report").register],
     ["bump", () => require("./bump").register],

@@ -20,6 +20,8 @@ export function register(program: Command): void {
         .requiredOption("--reason <text>", "why: recorded in each pin's provenance and in pinstack:lastChange")
         .option("--dry-run", "show the change, write nothing")
         .option("--allow-undeployed", "promote pins that never ran on <from> (or have not soaked); recorded in the provenance")
+        .option("--break-glass", "let this promotion through a freeze of <to> (an emergency change): recorded, sealed, in each pin's provenance")
+        .option("--now <time>", "judge freezes and soak at this time instead of the clock (also $PINSTACK_NOW)")
         .option("--json", "one JSON object per pin moved: kind, name, change, from, to, before, after, resolvedDigest, deployedSince, provenance, written")
         .addHelpText(
             "after",
@@ -32,7 +34,8 @@ Examples:
 Only the promoted keys of Pulumi.<to>.yaml change (comments and layout kept); each pin gets
 a sealed provenance {from, at, by, reason, seal}. Where <to> requires digests the tag is
 resolved through the registry and pinned, and pinstack.ledger.json records tag -> digest.
-Refused (exit 1, nothing written): <to> on hold; a pin never deployed on <from> (pulumi stack
+Refused (exit 1, nothing written): <to> on hold; <to> frozen (pinstack:freeze windows or
+\`pinstack freeze\`) without --break-glass; a pin never deployed on <from> (pulumi stack
 history) or not soaked for <to>'s soakMinutes; a tag that moved; a rule of <to> broken; a
 registry that cannot be reached, or whose answer cannot be trusted (a digest that is not the
 hash of the manifest sent, a body that is not a manifest or over 4 MiB, no complete answer
@@ -42,11 +45,11 @@ trusted keys (pinstack:signing) and requires signatures (production), an image w
 cosign signature by one of them for exactly its digest (the key is recorded in the provenance).
 Exit 2: unknown stack, service or package.`,
         )
-        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean }, command: Command) => {
+        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; breakGlass?: boolean; json?: boolean }, command: Command) => {
             const env = environmentFor(command);
             const timeoutMs = registryTimeoutFromEnv();
             const plan = await planPromotion(
-                { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed },
+                { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed, breakGlass: options.breakGlass },
                 env,
                 registryResolver({ timeoutMs }),
                 (image, digest, trust, now) => verifyImageSignature(image, digest, trust, now, { timeoutMs }),
@@ -73,6 +76,7 @@ Exit 2: unknown stack, service or package.`,
                         m.deployedSince ? `on ${plan.from} since update ${m.deployedSince.version}` : options.allowUndeployed ? "not checked: --allow-undeployed" : "",
                         m.resolvedDigest ? "digest from the registry" : "",
                         signedBy(m.provenance.signatures),
+                        m.provenance.breakGlass ? `break-glass through ${m.provenance.breakGlass.freeze}` : "",
                     ]
                         .filter(Boolean)
                         .join("; "),

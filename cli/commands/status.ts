@@ -7,7 +7,8 @@ export function register(program: Command): void {
     program
         .command("status")
         .description("show what runs where: a row per service and package, a column per stack, drift marked")
-        .option("--json", "one JSON object per row: kind, name, stacks {stack: pin|null}, drift, containersDiffer, missing, tagMoved")
+        .option("--json", "one JSON object per row: kind, name, stacks {stack: pin|null}, drift, containersDiffer, missing, tagMoved; then kind freeze per frozen stack")
+        .option("--now <time>", "judge freezes at this time instead of the clock (also $PINSTACK_NOW)")
         .option("--live", "also read each cluster stack's Deployments (kubectl) and mark containers that run something the stack file does not pin; exit 1 when one does")
         .addHelpText(
             "after",
@@ -28,15 +29,28 @@ out): "drift" is a container running another image than its pin (kubectl set ima
 "unpinned" one the stack file does not have, "missing" a Deployment or container not in the
 cluster (not deployed yet). JSON rows have kind "live".`,
         )
-        .action(async (options: { json?: boolean; live?: boolean }, command: Command) => {
+        .action(async (options: { json?: boolean; live?: boolean; now?: string }, command: Command) => {
             const { loadAllStacks } = await import("../../lib/config");
+            const { currentTime, describeFreeze, stackFreeze } = await import("../../lib/freeze");
+            const now = currentTime(options.now);
             const { colorEnabled, jsonLine, painter, pinMatrix, pinText, renderTable, shortDigest } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const stacks = loadAllStacks(dir);
             const rows = pinMatrix(stacks);
+            const frozen = stacks.flatMap((config) => {
+                const freeze = stackFreeze(config, now);
+                return freeze ? [{ stack: config.stack, freeze }] : [];
+            });
             const live = options.live ? await liveFindings(stacks, dir) : undefined;
             if (options.json) {
                 process.stdout.write(rows.map((row) => jsonLine(row)).join(""));
+                process.stdout.write(
+                    frozen
+                        .map(({ stack, freeze }) =>
+                            jsonLine({ kind: "freeze", stack, freeze: freeze.kind, name: freeze.name, by: freeze.by ?? null, reason: freeze.reason ?? null, since: freeze.since.toISOString(), until: freeze.until?.toISOString() ?? null }),
+                        )
+                        .join(""),
+                );
                 if (live) process.stdout.write(live.findings.map((f) => jsonLine({ kind: "live", ...f })).join(""));
             } else {
                 const paint = painter(colorEnabled());
@@ -46,6 +60,7 @@ cluster (not deployed yet). JSON rows have kind "live".`,
                     rows: rows.map((row) => [row.kind, row.name, ...names.map((n) => pinText(row.stacks[n])), state(row, paint)]),
                 };
                 process.stdout.write(renderTable(table));
+                for (const { stack, freeze } of frozen) process.stdout.write(`${paint("yellow", `${stack} is frozen`)}: ${describeFreeze(freeze)}\n`);
                 if (live) process.stdout.write(liveReport(live, paint, { renderTable, shortDigest }));
             }
             if (live?.findings.some((f) => f.state === "drift" || f.state === "unpinned")) process.exitCode = 1;

@@ -19,6 +19,7 @@ export function register(program: Command): void {
         .option("--service <name>", "also check the tag scheme of this service of the stack")
         .option("--signatures", "also verify each image's cosign signature in its registry against the keys the stack trusts (pinstack:signing)")
         .option("--json", "one JSON object per reference: input, valid, domain, name, path, tag, digest, allowed, violations, error (with --signatures, then signature)")
+        .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
             `
@@ -37,13 +38,15 @@ that service's tag scheme too. Advisory findings are printed as warnings and do 
 Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a valid reference
 (or the stack or service is unknown).`,
         )
-        .action(async (references: string[], options: { stack: string; service?: string; json?: boolean; signatures?: boolean }, command: Command) => {
+        .action(async (references: string[], options: { stack: string; service?: string; json?: boolean; signatures?: boolean; now?: string }, command: Command) => {
             const { loadStack, presetWithinFloor } = await import("../../lib/config");
             const { evaluateImage, isRefused } = await import("../../lib/rules");
             const { colorEnabled, jsonLine, painter } = await import("../../lib/format");
             const dir: string = command.optsWithGlobals().dir;
             const config = loadStack(dir, options.stack);
             const preset = presetWithinFloor(dir, config);
+            const { currentTime, describeFreeze, stackFreeze } = await import("../../lib/freeze");
+            const freeze = stackFreeze(config, currentTime(options.now));
             let scheme: SchemeName | undefined;
             if (options.service !== undefined) {
                 const service = config.services.find((s) => s.name === options.service);
@@ -57,7 +60,7 @@ Exit codes: 0 every reference allowed, 1 a rule refuses one, 2 one is not a vali
                 scheme = service.scheme;
             }
             const evaluated = references.map((reference) =>
-                evaluateImage({ reference, stack: config.stack, preset, scheme, service: options.service, gates: config.gates, hold: config.hold, holdReason: config.holdReason }),
+                evaluateImage({ reference, stack: config.stack, preset, scheme, service: options.service, gates: config.gates, hold: config.hold, holdReason: config.holdReason, ...(freeze ? { frozen: describeFreeze(freeze) } : {}) }),
             );
             const signed = options.signatures ? await (await import("../signatures")).checkSignatures(evaluated, config, preset, dir) : undefined;
             const results = signed ? signed.results : evaluated;

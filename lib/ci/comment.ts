@@ -41,6 +41,11 @@ export interface CommentInput {
     readonly configProblems?: readonly string[];
     /** Findings of rules that need the change itself (hold: base as `previous`), from lib/rules. */
     readonly changeRules?: readonly Violation[];
+    /**
+     * The freeze state, shown first: the freeze the stack is under now (lib/freeze's
+     * describeFreeze), and one line per pin of the change promoted with --break-glass.
+     */
+    readonly freeze?: { readonly frozen?: string; readonly breakGlass: readonly string[] };
     /** Strings that must never appear (values of keys that are `secure:` in the stack files). */
     readonly redactor?: Redactor;
     readonly maxChars?: number;
@@ -60,6 +65,7 @@ export function renderComment(input: CommentInput): string {
         commentMarker(input.stack),
         `### pinstack preview: ${code(input.stack)}`,
         "",
+        ...freezeLines(input, redact),
         headline(input, counts, findings),
         "",
         provenanceLine(input),
@@ -73,6 +79,15 @@ export function renderComment(input: CommentInput): string {
 }
 
 // ---------------------------------------------------------------------------- header
+
+/** Before everything else: a reviewer must know the stack is frozen, and which pins break the glass. */
+function freezeLines(input: CommentInput, redact: Redactor): string[] {
+    const lines = [
+        ...(input.freeze?.frozen ? [`> **Frozen:** ${cell(redact.apply(input.freeze.frozen))}. Only rollbacks pass, or a promotion with \`--break-glass\`.`] : []),
+        ...(input.freeze?.breakGlass ?? []).map((line) => `> **Break-glass:** ${cell(redact.apply(line))}`),
+    ];
+    return lines.length ? [lines.join("\n>\n"), ""] : [];
+}
 
 function headline(input: CommentInput, counts: ChangeCounts, findings: readonly FindingRow[]): string {
     const pins = plural(input.pinChanges.length, "pin change");

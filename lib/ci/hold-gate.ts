@@ -3,6 +3,9 @@ import { parseStackHistory, type StackUpdate } from "../pulumi-cli";
 import type { StackConfig, Violation } from "../model";
 import type { EarlierPins } from "../rules";
 import { effectivePreset, evaluateStack } from "../rules";
+import { holdChanges } from "../rules/hold-pins";
+import { pinStateOf } from "../rules/hold";
+import { type FreezeFacts, frozenMessage } from "../freeze";
 
 /**
  * The deploy's hold gate. A stack on hold (`pinstack:hold`, set by `pinstack rollback`) may
@@ -17,6 +20,8 @@ export interface HoldVerdict {
     readonly refused: boolean;
     /** The stack (or the deployed config) is on hold. */
     readonly onHold: boolean;
+    /** The stack is frozen (a freeze window or `pinstack freeze`) at the time of the deploy. */
+    readonly frozen: boolean;
     readonly violations: readonly Violation[];
     readonly message: string;
 }
@@ -26,7 +31,30 @@ export interface HoldVerdict {
  * @param deployed the config of the last successful update; undefined when unknown
  * @param earlier the pins the stack's successful updates ran; undefined when no history was given (then no pin may move)
  */
-export function holdGate(config: StackConfig, deployed: StackConfig | undefined, earlier?: EarlierPins): HoldVerdict {
+export function holdGate(config: StackConfig, deployed: StackConfig | undefined, earlier?: EarlierPins, freeze?: FreezeFacts): HoldVerdict {
+    const hold = holdVerdict(config, deployed, earlier);
+    if (hold.refused || !freeze) return { ...hold, frozen: freeze !== undefined };
+    return freezeVerdict(config, deployed, earlier, freeze, hold.onHold);
+}
+
+/**
+ * A frozen stack is gated as a held one (the same lib/rules/hold-pins decision), except for
+ * the pins promoted with --break-glass through the freeze (`freeze.breakGlass`).
+ */
+function freezeVerdict(config: StackConfig, deployed: StackConfig | undefined, earlier: EarlierPins | undefined, freeze: FreezeFacts, onHold: boolean): HoldVerdict {
+    const frozen = frozenMessage(config.stack, freeze);
+    if (!deployed) {
+        return { refused: true, onHold, frozen: true, violations: [], message: `${frozen}; the config of its last successful update is unknown, so a rollback cannot be told from a promotion: refusing. Pass the output of \`pulumi stack history --json\` with --history` };
+    }
+    const passing = new Set(freeze.breakGlass);
+    const changes = holdChanges(pinStateOf(config), pinStateOf(deployed), earlier, { deployedDigests: "exact", historySource: "the output of `pulumi stack history --json`" }).filter((c) => !passing.has(c.name));
+    const violations: Violation[] = changes.map((c) => ({ rule: "hold", level: "mandatory", subject: c.name, message: `${c.kind} ${c.name} ${c.why}: ${frozen}`, location: (config.services.find((s) => s.name === c.name) ?? config.packages.find((p) => p.name === c.name))?.location }));
+    if (violations.length > 0) return { refused: true, onHold, frozen: true, violations, message: violations.map((v) => v.message).join("\n") };
+    const glass = freeze.breakGlass.length ? ` (${freeze.breakGlass.join(", ")} through --break-glass)` : "";
+    return { refused: false, onHold, frozen: true, violations, message: `${config.stack} is frozen (${freeze.name}); every changed pin returns to one it ran before${glass}, so it may be deployed` };
+}
+
+function holdVerdict(config: StackConfig, deployed: StackConfig | undefined, earlier?: EarlierPins): Omit<HoldVerdict, "frozen"> {
     const onHold = config.hold || (deployed?.hold ?? false);
     if (!onHold) return { refused: false, onHold, violations: [], message: `${config.stack} is not on hold` };
     const reason = config.holdReason ?? deployed?.holdReason;

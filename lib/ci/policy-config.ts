@@ -1,5 +1,6 @@
 import { encodeContainers } from "../contract";
 import { badInput } from "../errors";
+import { type AdHocFreeze, type FreezeFacts, freezeFromOutput, type FreezeWindow } from "../freeze";
 import { earlierPinsOf } from "../history/deployed";
 import { artifactOfEntry } from "../pin";
 import { type EarlierPinsJson, earlierPinsToJson } from "../rules/hold-pins";
@@ -31,6 +32,8 @@ export interface DeployedFacts {
     readonly containers?: Readonly<Record<string, string>>;
     /** Per package, the version deployed now. */
     readonly packages: Readonly<Record<string, string>>;
+    /** The deployed config's freeze windows and ad-hoc freeze (the program's `freeze` output); absent when it exported none. */
+    readonly freeze?: { readonly windows: readonly FreezeWindow[]; readonly active?: AdHocFreeze };
 }
 
 /** Reads the program's outputs; undefined when the stack has none yet (never deployed). Throws bad input for anything that is not that command's output. */
@@ -62,7 +65,9 @@ export function deployedFacts(outputsText: string, file: string): DeployedFacts 
     // free: on hold, as the policy treats an unknown `hold`. A program that exports no `hold`
     // says nothing; the change's own pinstack:hold still counts in the policy.
     const onHold = outputs.hold === undefined ? false : outputs.hold !== false;
-    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed, ...(Object.keys(containers).length > 0 ? { containers } : {}), packages };
+    const freeze = freezeFromOutput(outputs.freeze);
+    if (!freeze.ok) throw badInput(`${file}: the \`freeze\` output ${freeze.why}`, { fix: "pass the output of `pulumi stack output --json` for the stack" });
+    return { onHold, ...(reason ? { holdReason: reason } : {}), deployed, ...(Object.keys(containers).length > 0 ? { containers } : {}), packages, ...(freeze.freeze ? { freeze: freeze.freeze } : {}) };
 }
 
 /**
@@ -93,6 +98,13 @@ export function withDeployedFacts(config: Json, facts: DeployedFacts | undefined
             ...(earlier ? { earlier } : {}),
         },
     };
+}
+
+/** `config` with the stack's freeze (lib/freeze's FreezeFacts) as the hold policy's `freeze` setting; unchanged when not frozen. */
+export function withFreeze(config: Json, freeze: FreezeFacts | undefined): Json {
+    if (!freeze) return config;
+    const hold = isObject(config.hold) ? config.hold : {};
+    return { ...config, hold: { ...hold, freeze } };
 }
 
 /** Parses a policy pack config file's text. Throws bad input naming the file. */

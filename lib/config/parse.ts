@@ -2,6 +2,7 @@ import { badInput, PinstackError } from "../errors";
 import { EXTRA_CONTAINER_LISTS } from "../model";
 import type {
     ExtraContainer,
+    FreezeConfig,
     Gates,
     PackageChannel,
     PackagePin,
@@ -14,8 +15,9 @@ import type {
     StackConfig,
     StrategyName,
 } from "../model";
+import { type AdHocFreeze, type FreezeWindow, parseWindow } from "../freeze";
 import { digestProblem, parseRepositoryName, tagProblem } from "../reference";
-import { presetFor, presetNames } from "../presets";
+import { presetFor, presetNames, type StackPreset } from "../presets";
 import { formatLocation } from "../errors";
 import { ConfigPath, qualifyKey } from "./keys";
 import { fileOnlyLocator, Locator } from "./locate";
@@ -112,6 +114,7 @@ export function parseStackConfig(
         toPackagePin(name, value, at, locate),
     );
     const signing = signingPolicy(config["pinstack:signing"] as RawSigning | undefined, at, semantic);
+    const freeze = freezeConfig(config["pinstack:freeze"] as RawFreeze | undefined, presetFor(environment), at, semantic);
     if (semantic.length > 0) throw problemsError(semantic);
 
     return {
@@ -121,6 +124,7 @@ export function parseStackConfig(
         namespace: (config["pinstack:namespace"] as string | undefined) ?? stack,
         hold: (config["pinstack:hold"] as boolean | undefined) ?? false,
         holdReason: config["pinstack:holdReason"] as string | undefined,
+        freeze,
         cloud: config["pinstack:cloud"] as boolean | undefined,
         renderDir: config["pinstack:renderDir"] as string | undefined,
         // Pulumi.yaml gives both the default "" (unset), as it does renderDir.
@@ -133,6 +137,31 @@ export function parseStackConfig(
         ...(signing ? { signing } : {}),
         secretKeys: [...secretKeys],
     };
+}
+
+type RawFreeze = { windows?: string[]; active?: AdHocFreeze };
+
+/**
+ * `pinstack:freeze` with each window read by lib/freeze, after the windows of the stack's
+ * preset; a window it cannot read is a problem at its line (a preset's, at pinstack:environment).
+ */
+function freezeConfig(raw: RawFreeze | undefined, preset: StackPreset | undefined, at: (path: ConfigPath) => SourceLocation, semantic: ConfigProblem[]): FreezeConfig {
+    const windows: FreezeWindow[] = [];
+    (preset?.freezeWindows ?? []).forEach((text, i) => {
+        const parsed = parseWindow(text);
+        if ("problem" in parsed) semantic.push({ message: `preset ${preset!.name} (stacks/): freezeWindows[${i}]: ${parsed.problem}`, location: at(["pinstack:environment"]) });
+        else windows.push(parsed);
+    });
+    if (raw === undefined) return { windows };
+    (raw.windows ?? []).forEach((text, i) => {
+        const parsed = parseWindow(text);
+        if ("problem" in parsed) semantic.push({ message: `freeze window: ${parsed.problem}`, location: at(["pinstack:freeze", "windows", i]) });
+        else windows.push(parsed);
+    });
+    if (raw.active?.until !== undefined && Date.parse(raw.active.until) <= Date.parse(raw.active.at)) {
+        semantic.push({ message: `the freeze ends (${raw.active.until}) before it was set (${raw.active.at})`, location: at(["pinstack:freeze", "active", "until"]) });
+    }
+    return { windows, ...(raw.active ? { active: raw.active } : {}), location: at(["pinstack:freeze"]) };
 }
 
 type RawSigning = { keys: { id: string; publicKey: string; notBefore?: string; notAfter?: string }[] };

@@ -33,6 +33,12 @@ const provenance = {
         reason: { type: "string" },
         allowUndeployed: { type: "boolean" },
         rollback: { type: "boolean" },
+        breakGlass: {
+            type: "object",
+            additionalProperties: false,
+            required: ["freeze"],
+            properties: { freeze: { type: "string", minLength: 1 }, until: { type: "string" } },
+        },
         signatures: {
             type: "array",
             items: {
@@ -204,12 +210,35 @@ const lastChange = {
     additionalProperties: false,
     required: ["command", "at", "by", "reason"],
     properties: {
-        command: { type: "string", enum: ["promote", "rollback", "hold", "hold-clear"] },
+        command: { type: "string", enum: ["promote", "rollback", "hold", "hold-clear", "freeze", "freeze-clear"] },
         at: { type: "string", minLength: 1 },
         by: { type: "string", minLength: 1 },
         reason: { type: "string" },
         from: { type: "string" },
         update: { type: "integer", minimum: 1 },
+    },
+};
+
+/**
+ * `pinstack:freeze`: the stack's freeze windows (lib/freeze reads each string) and the ad-hoc
+ * freeze `pinstack freeze` records, with who set it, when, why, and until when (absent: until cleared).
+ */
+const freeze = {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+        windows: { type: "array", items: { type: "string", minLength: 1 } },
+        active: {
+            type: "object",
+            additionalProperties: false,
+            required: ["reason", "by", "at"],
+            properties: {
+                reason: { type: "string", minLength: 1 },
+                by: { type: "string", minLength: 1 },
+                at: isoTime,
+                until: isoTime,
+            },
+        },
     },
 };
 
@@ -223,6 +252,7 @@ export const stackConfigSchema = {
         "pinstack:namespace": { type: "string", pattern: k8sName, description: "a namespace is lowercase letters, digits and '-', e.g. staging" },
         "pinstack:hold": { type: "boolean" },
         "pinstack:holdReason": { type: "string" },
+        "pinstack:freeze": freeze,
         "pinstack:cloud": { type: "boolean" },
         "pinstack:renderDir": { type: "string" },
         "pinstack:kubeconfig": { type: "string" },

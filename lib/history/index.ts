@@ -56,6 +56,8 @@ export interface ChangeEntry {
     readonly changes: readonly PinChangeRecord[];
     readonly hold: boolean;
     readonly holdReason: string | null;
+    /** The ad-hoc freeze of this version (`pinstack:freeze.active`: reason, by, at, until), or null. */
+    readonly freeze: Record<string, unknown> | null;
     /** Set when this version could not be read (malformed YAML in history). */
     readonly error: string | null;
     /** Pulumi updates that ran this version, newest first. */
@@ -80,6 +82,7 @@ interface Version {
     readonly packages: ReadonlyMap<string, RawPin>;
     readonly hold: boolean;
     readonly holdReason: string | null;
+    readonly freeze: Record<string, unknown> | null;
     readonly lastChange: Record<string, unknown> | null;
     readonly error: string | null;
 }
@@ -109,7 +112,7 @@ export function fileVersions(file: string): Version[] {
 }
 
 function readVersion(file: string, text: string | undefined): Omit<Version, "commit" | "author" | "email" | "date" | "message"> {
-    const empty = { services: new Map(), packages: new Map(), hold: false, holdReason: null, lastChange: null };
+    const empty = { services: new Map(), packages: new Map(), hold: false, holdReason: null, freeze: null, lastChange: null };
     if (text === undefined) return { ...empty, error: "the file is missing in this commit" };
     try {
         const raw = JSON.parse(JSON.stringify(parseStackFileText(path.basename(file), text).raw)) as Record<string, unknown>;
@@ -120,6 +123,7 @@ function readVersion(file: string, text: string | undefined): Omit<Version, "com
             packages: new Map(Object.entries(packages).map(([name, v]) => [name, isObject(v) ? (v as RawPin) : { version: String(v) }])),
             hold: raw["pinstack:hold"] === true,
             holdReason: typeof raw["pinstack:holdReason"] === "string" ? (raw["pinstack:holdReason"] as string) : null,
+            freeze: isObject(raw["pinstack:freeze"]) && isObject((raw["pinstack:freeze"] as Record<string, unknown>).active) ? ((raw["pinstack:freeze"] as Record<string, unknown>).active as Record<string, unknown>) : null,
             lastChange: isObject(raw["pinstack:lastChange"]) ? (raw["pinstack:lastChange"] as Record<string, unknown>) : null,
             error: null,
         };
@@ -167,6 +171,7 @@ export function buildHistory(versions: readonly Version[], updates: readonly Sta
             changes: pinChanges(older, version),
             hold: version.hold,
             holdReason: version.holdReason,
+            freeze: version.freeze,
             error: version.error,
             updates: byVersion.get(version) ?? [],
         };

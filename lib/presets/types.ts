@@ -45,6 +45,12 @@ export interface StackPreset {
     readonly imageRetention: { readonly keepTagged: number; readonly expireUntaggedDays: number };
     /** Enforcement of each rule on this stack. */
     readonly levels: Readonly<Record<RuleId, Level>>;
+    /**
+     * Freeze windows every stack of this preset keeps (lib/freeze's form, e.g.
+     * "Fri 16:00 - Mon 08:00 Europe/London"), besides its own `pinstack:freeze.windows`; a
+     * stack cannot drop them.
+     */
+    readonly freezeWindows?: readonly string[];
 }
 
 /** Every rule at one level; presets then name their exceptions. */

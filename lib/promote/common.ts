@@ -1,6 +1,7 @@
 import * as path from "path";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, stackFilePath } from "../config";
 import { readTextOrNull } from "../config/atomic";
+import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
 import { runGit } from "../history/git";
 import { badInput, PinstackError, refused } from "../errors";
 import type { Provenance, StackConfig } from "../model";
@@ -33,7 +34,7 @@ export interface PinMove extends PinChange {
 
 /** The `pinstack:lastChange` record written with every change. */
 export interface LastChange {
-    readonly command: "promote" | "rollback" | "hold" | "hold-clear";
+    readonly command: "promote" | "rollback" | "hold" | "hold-clear" | "freeze" | "freeze-clear";
     readonly at: string;
     readonly by: string;
     readonly reason: string;
@@ -77,6 +78,14 @@ function unreachable(config: StackConfig): never {
     throw badInput(`stack ${config.stack} vanished while it was read`);
 }
 
+/**
+ * The edit of a change that moves no pin (a hold, a freeze): its own keys plus the
+ * `pinstack:lastChange` record, so the file's history carries who, when and why.
+ */
+export function markEdit(loaded: LoadedStack, changes: readonly ConfigChange[], lastChange: LastChange): PlannedFileEdit {
+    return planTextEdit(loaded.file, loaded.text, [...changes, { path: ["pinstack:lastChange"], value: lastChange }], { displayName: loaded.config.file });
+}
+
 /** A reason is required and is one line: it goes into YAML, provenance seals and commit-like history. */
 export function checkReason(reason: string | undefined): string {
     const trimmed = (reason ?? "").trim();
@@ -97,10 +106,7 @@ export function currentActor(dir: string, env: NodeJS.ProcessEnv = process.env):
     return env.USER || env.USERNAME || "unknown";
 }
 
-/** ISO-8601 in UTC to the second, the form written into provenance. */
-export function isoSeconds(date: Date): string {
-    return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
+export { isoSeconds } from "../freeze/now";
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);

@@ -1,5 +1,5 @@
-import { ConfigChange, planTextEdit, PlannedFileEdit } from "../config/write";
-import { checkReason, Environment, isoSeconds, LastChange, readStack } from "./common";
+import type { ConfigChange, PlannedFileEdit } from "../config/write";
+import { checkReason, Environment, isoSeconds, LastChange, markEdit, readStack } from "./common";
 
 /**
  * `pinstack hold <stack> --reason T` sets `pinstack:hold` (only rollbacks pass);
@@ -24,7 +24,6 @@ export function planHold(request: { stack: string; clear: boolean; reason: strin
     const changes: ConfigChange[] = [
         { path: ["pinstack:hold"], value: want },
         { path: ["pinstack:holdReason"], value: want ? reason : undefined },
-        { path: ["pinstack:lastChange"], value: lastChange },
     ];
-    return { stack: stack.stack, hold: want, edit: planTextEdit(loaded.file, loaded.text, changes, { displayName: stack.file }), previousReason: stack.holdReason };
+    return { stack: stack.stack, hold: want, edit: markEdit(loaded, changes, lastChange), previousReason: stack.holdReason };
 }

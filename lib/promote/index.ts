@@ -1,5 +1,5 @@
 /**
- * Promotion as a reviewed config change: promote, rollback and hold plan their edits of the
+ * Promotion as a reviewed config change: promote, rollback, hold and freeze plan their edits of the
  * stack files (nothing written), then apply writes them all-or-nothing.
  */
 import { FileChange, TransactionHooks, writeStackEdits } from "../config/write";
@@ -8,6 +8,7 @@ export { planPromotion, PromoteRequest, PromotionPlan } from "./plan";
 export { registryVerifier, SignatureVerifier } from "./signatures";
 export { planRollback, RollbackPlan, RollbackRequest } from "./rollback";
 export { HoldPlan, planHold } from "./hold";
+export { FreezePlan, planFreeze } from "./freeze";
 
 /** Writes every file of a plan, or none (stack file first, then the ledger). */
 export function applyChanges(changes: readonly (FileChange | undefined)[], hooks: TransactionHooks = {}): void {

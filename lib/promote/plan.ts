@@ -5,7 +5,8 @@ import { badInput, refused } from "../errors";
 import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { digestRecords, LedgerRecord, ledgerKey, readLedger, renderLedger, withRecords } from "../ledger";
-import { EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type SignatureRecord, type StackConfig, type Violation } from "../model";
+import { stackFreeze, frozenRefusal } from "../freeze";
+import { type BreakGlass, EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type SignatureRecord, type StackConfig, type Violation } from "../model";
 import { pinnedImages, recordedSignatureProblems, signatureLevel, stackTrust, type Trust } from "../signing";
 import { registryVerifier, SignatureOutcome, SignatureVerifier, verifyPromotedImages } from "./signatures";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
@@ -21,6 +22,7 @@ import { checkReason, entrySubject, Environment, isoSeconds, isPlainObject, Last
  *
  * A promotion is refused (exit 1) when:
  *   - <to> is on hold (only rollbacks pass);
+ *   - <to> is frozen (a declared window or `pinstack freeze`), unless breakGlass;
  *   - a pin was never successfully deployed on <from> (unless allowUndeployed, which is then
  *     recorded in the pin's provenance), or has not run there for <to>'s soakMinutes;
  *   - <to> requires digests and the registry's digest for the tag differs from one recorded
@@ -38,6 +40,8 @@ export interface PromoteRequest {
     readonly packages?: readonly string[];
     readonly reason: string;
     readonly allowUndeployed?: boolean;
+    /** Let this one promotion through a freeze of <to>; the freeze is recorded in each pin's sealed provenance. */
+    readonly breakGlass?: boolean;
 }
 
 export interface PromotionPlan {
@@ -75,6 +79,8 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
         });
     }
 
+    const breakGlass = throughFreeze(source, target, env.now, request.breakGlass === true);
+
     const targetServices = new Map(target.services.map((s) => [s.name, s]));
     const targetPackages = new Map(target.packages.map((p) => [p.name, p]));
     const movingServices = services.filter((s) => {
@@ -103,7 +109,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const now = isoSeconds(env.now);
     const deployed = request.allowUndeployed ? new Map<string, PinMove["deployedSince"]>() : checkDeployed(source, target, [...movingServices, ...resealing], movingPackages, preset.soakMinutes, env);
-    const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}) };
+    const stamp = { from: source.stack, at: now, by: env.by, reason, ...(request.allowUndeployed ? { allowUndeployed: true } : {}), ...(breakGlass ? { breakGlass } : {}) };
     const edit = (digests: ReadonlyMap<string, { digest: string }>, signatures: ReadonlyMap<string, readonly SignatureRecord[]> = new Map()) => {
         const stampOf = (service: string) => {
             const records = signatures.get(service);
@@ -184,6 +190,17 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     const ledgerChange = ledgerUpdate(env.dir, moves, target.stack, source.stack, now, env.by);
     const diff = stackEdit.diff + (ledgerChange ? unifiedDiff(path.basename(ledgerChange.file), (ledgerChange.expected ?? "").replace(/\r\n/g, "\n"), ledgerChange.text.replace(/\r\n/g, "\n")) : "");
     return { from: source.stack, to: target.stack, moves, stackEdit, ledgerChange, diff, warnings };
+}
+
+/**
+ * A frozen <to> refuses the promotion, unless it breaks the glass: then the freeze it goes
+ * through, for each pin's provenance. Breaking the glass where there is no freeze is bad input.
+ */
+function throughFreeze(source: StackConfig, target: StackConfig, now: Date, breakGlass: boolean): BreakGlass | undefined {
+    const freeze = stackFreeze(target, now);
+    if (freeze && !breakGlass) throw frozenRefusal(target.stack, freeze, `cannot promote ${source.stack} -> ${target.stack}`);
+    if (!freeze && breakGlass) throw badInput(`--break-glass: ${target.stack} is not frozen at ${isoSeconds(now)}`, { fix: "promote without --break-glass: there is no freeze to go through" });
+    return freeze ? { freeze: freeze.name, ...(freeze.until ? { until: isoSeconds(freeze.until) } : {}) } : undefined;
 }
 
 /** True when the pin carries a provenance from `from` whose seal verifies for it as it is. */

@@ -219,7 +219,8 @@ function updateId(stack: string, update: UpdateRecord): string {
 
 function pinEventKind(command: string | null, provenance: Readonly<Record<string, unknown>>): EventKind {
     if (command === "rollback" || provenance.rollback === true) return "rollback";
-    if (command === "promote") return provenance.allowUndeployed === true ? "break-glass" : "promote";
+    // Past a rule that normally stops it: an undeployed pin, or a freeze (--break-glass).
+    if (command === "promote") return provenance.allowUndeployed === true || isObject(provenance.breakGlass) ? "break-glass" : "promote";
     return "edit";
 }
 
@@ -361,3 +362,7 @@ function utc(time: string): string {
     return Number.isFinite(t) ? new Date(t).toISOString() : time;
 }
 
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}

@@ -45,8 +45,9 @@ export interface BoardRow {
 
 /**
  * What a change did: the pinstack command that made it, or `edit` for a pin changed by hand
- * (no pinstack command recorded), `break-glass` for a promotion made with --allow-undeployed
- * (the pin never ran on its source), `rename` for a service that moved to a new name.
+ * (no pinstack command recorded), `break-glass` for a promotion past a rule that normally stops
+ * it (--allow-undeployed: the pin never ran on its source; --break-glass: through a freeze),
+ * `rename` for a service that moved to a new name.
  */
 export type EventKind = "promote" | "rollback" | "hold" | "hold-clear" | "edit" | "break-glass" | "rename";
 

@@ -152,6 +152,8 @@ export interface ImageInput {
     /** The stack is on hold: refuse unless `rollback`. */
     readonly hold?: boolean;
     readonly holdReason?: string;
+    /** The stack is frozen (lib/freeze's describeFreeze): refuse unless `rollback`. */
+    readonly frozen?: string;
     readonly rollback?: boolean;
 }
 
@@ -177,7 +179,7 @@ export function evaluateImage(input: ImageInput): ImageResult {
     for (const id of ruleIds) {
         const level = input.preset.levels[id] ?? "disabled";
         if (level === "disabled") continue;
-        const findings = id === "hold" ? holdRule.imageOnHold(image, input.stack, { hold: input.hold ?? false, holdReason: input.holdReason, rollback: input.rollback }) : (rules[id].image?.(image, context) ?? []);
+        const findings = id === "hold" ? holdRule.imageOnHold(image, input.stack, { hold: input.hold ?? false, holdReason: input.holdReason, rollback: input.rollback, frozen: input.frozen }) : (rules[id].image?.(image, context) ?? []);
         for (const finding of findings) violations.push(toViolation(id, level, finding, input.stack));
     }
     return { ref: parsed.ref, violations };

@@ -19,6 +19,8 @@ export interface HoldInput {
     readonly holdReason?: string;
     /** The image is being deployed by `pinstack rollback`. */
     readonly rollback?: boolean;
+    /** The stack is frozen: why and until when (lib/freeze's describeFreeze); a freeze is held like a hold. */
+    readonly frozen?: string;
 }
 
 /**
@@ -48,7 +50,8 @@ export const holdRule: Rule & { imageOnHold(image: ImageSubject, stack: string, 
         });
     },
     imageOnHold(image: ImageSubject, stack: string, input: HoldInput): Finding[] {
-        if (!input.hold || input.rollback) return [];
-        return [{ subject: image.service ?? image.ref.name, message: `${describeImage(image)} cannot be deployed now: ${holdMessage({ stack, holdReason: input.holdReason })}` }];
+        if (input.rollback || !(input.hold || input.frozen)) return [];
+        const why = input.hold ? holdMessage({ stack, holdReason: input.holdReason }) : `${stack} is frozen: ${input.frozen}: only rollbacks pass`;
+        return [{ subject: image.service ?? image.ref.name, message: `${describeImage(image)} cannot be deployed now: ${why}` }];
     },
 };

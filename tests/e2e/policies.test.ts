@@ -260,6 +260,67 @@ describe("policy pack with the real Pulumi CLI: hold against what the stack ran 
 
     after(() => project?.remove());
 
+    /** `ci policy-config` as the deploy runs it inside the weekend window of the stack file (Friday 11 December 2026, 17:00 London). */
+    const frozenPackConfig = (): string => {
+        const file = path.join(project.dir, "policy-config.frozen.json");
+        const config = runPinstack(["-C", project.dir, "ci", "policy-config", "--stack", "playground", "--outputs", "outputs.json", "--history", "history.json", "--config", path.join(packDir, "config.playground.json"), "--now", "2026-12-11T17:00:00Z", "-o", file], { cwd: project.dir });
+        assert.strictEqual(config.code, 0, config.stderr);
+        return file;
+    };
+    const withFreeze = (edit: (doc: YAML.Document) => void, check: () => void) => {
+        project.editStackFile("playground", (doc) => {
+            doc.setIn(["config", "pinstack:freeze"], doc.createNode({ windows: ["Fri 16:00 - Mon 08:00 Europe/London"] }));
+            edit(doc);
+        });
+        try {
+            check();
+        } finally {
+            project.editStackFile("playground", (doc) => {
+                doc.deleteIn(["config", "pinstack:freeze"]);
+                doc.deleteIn([...services, "backend", "provenance"]);
+                doc.setIn([...services, "backend", "tag"], "2023.06.3");
+            });
+        }
+    };
+
+    it("frozen (#21): a new pin is refused naming the window; a return to a pin the stack ran passes", () => {
+        // What the deployed stack says of its freeze (none), which policy-config reads with --outputs.
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(project.dir, "outputs.json"), "utf8")).freeze, { windows: [], active: null });
+        withFreeze(
+            (doc) => doc.setIn([...services, "backend", "tag"], "2023.07.1"),
+            () => {
+                const config = frozenPackConfig();
+                const run = project.previewWithPack("playground", config);
+                assert.notStrictEqual(run.code, 0, run.out);
+                assert.match(run.out, /service backend cannot be deployed now: playground is frozen: Fri 16:00 - Mon 08:00 Europe\/London, until 2026-12-14T08:00:00Z: only rollbacks pass/);
+                project.editStackFile("playground", (doc) => doc.setIn([...services, "backend", "tag"], "2023.06.1"));
+                const back = project.previewWithPack("playground", frozenPackConfig());
+                assert.strictEqual(back.code, 0, back.out);
+                assert.ok(!violations(back.out).some((v) => v.policy === "hold"), back.out);
+            },
+        );
+    });
+
+    it("frozen (#21): a pin promoted with --break-glass through this window passes", () => {
+        const pin = { image: "ghcr.io/pinstack-example/backend", tag: "2023.07.1" };
+        withFreeze(
+            (doc) => {
+                doc.setIn([...services, "backend", "tag"], pin.tag);
+                const provenance = doc.createNode(sealProvenance(serviceSubject({ name: "backend", ...pin }), { from: "staging", at: "2026-12-11T16:30:00Z", by: "rm@example.org", reason: "CVE hotfix", breakGlass: { freeze: "Fri 16:00 - Mon 08:00 Europe/London", until: "2026-12-14T08:00:00Z" } }));
+                (provenance.get("at", true) as YAML.Scalar).type = "QUOTE_DOUBLE";
+                (provenance.getIn(["breakGlass", "until"], true) as YAML.Scalar).type = "QUOTE_DOUBLE";
+                doc.setIn([...services, "backend", "provenance"], provenance);
+            },
+            () => {
+                const config = frozenPackConfig();
+                assert.deepEqual((JSON.parse(fs.readFileSync(config, "utf8")) as { hold: { freeze: { breakGlass: string[] } } }).hold.freeze.breakGlass, ["backend"]);
+                const run = project.previewWithPack("playground", config);
+                assert.strictEqual(run.code, 0, run.out);
+                assert.ok(!violations(run.out).some((v) => v.policy === "hold"), run.out);
+            },
+        );
+    });
+
     it("on hold, a return to the pin the first update ran passes", () => {
         project.editStackFile("playground", (doc) => {
             doc.setIn(["config", "pinstack:hold"], true);

@@ -150,6 +150,7 @@ describe("history names a change in any container of a service", () => {
         packages: new Map(),
         hold: false,
         holdReason: null,
+        freeze: null,
         lastChange: null,
         error: null,
     });

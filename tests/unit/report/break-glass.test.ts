@@ -1,0 +1,32 @@
+import { strict as assert } from "assert";
+import { parseStackConfig } from "../../../lib/config";
+import type { ChangeEntry } from "../../../lib/history";
+import { buildBoard } from "../../../lib/report";
+
+const config = parseStackConfig("staging", "Pulumi.staging.yaml", { "pinstack:environment": "staging", "pinstack:services": { backend: { image: "ghcr.io/example/backend", tag: "1.1.0" } } });
+const provenance = { from: "playground", at: "2026-12-11T17:00:00Z", by: "rm@example.org", reason: "CVE hotfix", seal: `sha256:${"0".repeat(64)}` };
+const change = (extra: Record<string, unknown>): ChangeEntry => ({
+    type: "change",
+    commit: "0b7d4f2a9c1e0b7d4f2a9c1e0b7d4f2a9c1e0b7d",
+    author: "Ada",
+    email: "ada@example.org",
+    date: "2026-12-11T17:00:00Z",
+    message: "hotfix",
+    command: "promote",
+    reason: "CVE hotfix",
+    by: "rm@example.org",
+    changes: [{ kind: "service", name: "backend", change: "update", before: { image: "ghcr.io/example/backend", tag: "1.0.0" }, after: { image: "ghcr.io/example/backend", tag: "1.1.0" }, provenance: { ...provenance, ...extra } }],
+    hold: false,
+    holdReason: null,
+    freeze: null,
+    error: null,
+    updates: [],
+});
+const kindOf = (extra: Record<string, unknown>) => buildBoard([{ config, history: [change(extra)] }], { now: new Date("2026-12-12T00:00:00Z") }).events.find((e) => e.current === "backend")?.kind;
+
+describe("the release board counts a promotion through a freeze as break-glass", () => {
+    it("a provenance with breakGlass is a break-glass event; without, a promotion", () => {
+        assert.equal(kindOf({ breakGlass: { freeze: "Fri 16:00 - Mon 08:00 Europe/London", until: "2026-12-14T08:00:00Z" } }), "break-glass");
+        assert.equal(kindOf({}), "promote");
+    });
+});
