@@ -4,15 +4,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { assertWithinLimit, readLimitedText } from "../../lib/config/limits";
 import {
+    acceptanceChecklistGate,
+    branchTagGate,
     changedStacks,
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
     deployedFacts,
     earlierPinsFromHistory,
+    formatGateResult,
     formatLoadTestRecord,
+    GateResult,
     GITHUB_COMMENT_LIMIT,
     historyUpdates,
     holdGate,
+    issueFromApiJson,
     LOAD_TEST_MODES,
     LOAD_TEST_OUTCOMES,
     LoadTestMode,
@@ -23,6 +28,7 @@ import {
     parsePreview,
     parsePolicyConfig,
     Redactor,
+    releaseBranchGate,
     renderComment,
     reviewChanges,
     secretValuesFromConfig,
@@ -53,7 +59,11 @@ Examples:
   $ pinstack ci policy-config --stack production --outputs outputs.json -o policy-config.json
   $ pinstack ci load-test-label --message "Merge #42 [load test: skip]"
   $ pinstack ci load-test-gate --stack staging --mode abort --outcome failed
-  $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -`,
+  $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -
+  $ pinstack ci release-branch --repo app --release release --onto master -o release-branch.json
+  $ pinstack ci branch-tag --repo backend --tag 2023.05.1 --branch production --image ghcr.io/x/backend -o tag.json
+  $ gh api repos/O/R/issues/42 | pinstack ci acceptance-checklist --issue-json - -o acceptance.json
+  $ pinstack check -s production --strict-gates --gates release-branch.json --gates tag.json --gates acceptance.json`,
         );
 
     ci.command("comment")
@@ -182,6 +192,48 @@ Example:
             if (!verdict.deploy) process.exitCode = ExitCode.refused;
         });
 
+    ci.command("release-branch")
+        .description("METASPACE: the release branch is a fast-forward of master (git merge-base --is-ancestor); nothing is moved")
+        .requiredOption("--repo <dir>", "the application's git repository")
+        .option("--release <branch>", "the release branch", "release")
+        .option("--onto <branch>", "the branch release must fast-forward to", "master")
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\n${GATE_EXIT_CODES}`)
+        .action((options: { repo: string; release: string; onto: string; json?: boolean; output?: string }) => {
+            reportGate(releaseBranchGate(options.repo, options.release, options.onto), options);
+        });
+
+    ci.command("branch-tag")
+        .description("Fragalysis: the tag's commit is reachable from a production branch; the result feeds production-branch-tag")
+        .requiredOption("--repo <dir>", "the git repository the image is built from")
+        .requiredOption("--tag <tag>", "the git tag (the image tag pinned)")
+        .requiredOption("--image <repository>", "the image repository the tag is pinned for, as in the stack file (e.g. ghcr.io/x/backend)")
+        .option("--branch <branch>", "a production branch (repeat for several; default production)", collect, [])
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\n${GATE_EXIT_CODES}`)
+        .action((options: { repo: string; tag: string; image: string; branch: string[]; json?: boolean; output?: string }) => {
+            const branches = options.branch.length > 0 ? options.branch : ["production"];
+            reportGate(branchTagGate(options.repo, options.tag, branches, options.image), options);
+        });
+
+    ci.command("acceptance-checklist")
+        .description("GWCelery: every checkbox of the release issue is ticked (issue markdown, or GitHub/GitLab issue JSON)")
+        .addOption(new Option("--issue <file>", "the issue's markdown ('-' for stdin)").conflicts("issueJson"))
+        .option("--issue-json <file>", "the issue as GitHub's or GitLab's API returns it ('-' for stdin)")
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\nAn issue without checkboxes fails: it proves nothing.\n${GATE_EXIT_CODES}`)
+        .action((options: { issue?: string; issueJson?: string; json?: boolean; output?: string }) => {
+            if (options.issue === undefined && options.issueJson === undefined) throw badInput("give the release issue with --issue <file> or --issue-json <file>");
+            const issue =
+                options.issueJson !== undefined
+                    ? issueFromApiJson(readInput(options.issueJson, "--issue-json"), options.issueJson === "-" ? "stdin" : options.issueJson)
+                    : { text: readInput(options.issue as string, "--issue"), issue: options.issue === "-" ? "stdin" : (options.issue as string) };
+            reportGate(acceptanceChecklistGate(issue), options);
+        });
+
     ci.command("hold-gate")
         .description("refuse to deploy a stack on hold unless it runs what it runs now or pins it ran before (lib/rules' hold rule)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
@@ -218,6 +270,20 @@ Exit 0: may deploy; exit 1: on hold and the change is not a return to earlier pi
             }
             if (verdict.refused) process.exitCode = ExitCode.refused;
         });
+}
+
+const GATE_EXIT_CODES = "Exit 0: passed; 1: failed (the result is still written with --output); 2: bad input (no repository, branch, tag or issue text; nothing written).";
+
+/** Prints a gate result and writes it for `check --gates`; a failed gate exits 1. */
+function reportGate(result: GateResult, options: { json?: boolean; output?: string }): void {
+    if (options.output) writeAtomic(options.output, formatGateResult(result));
+    if (options.json) process.stdout.write(jsonLine(result));
+    else process.stdout.write(`${result.outcome}: ${result.message}\n`);
+    if (result.outcome === "failed") process.exitCode = ExitCode.refused;
+}
+
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
 }
 
 interface CommentOptions {

@@ -22,3 +22,6 @@ export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";
 export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";
+export { acceptanceChecklistGate, checklistItems, ChecklistItem, issueFromApiJson, IssueText } from "./acceptance-checklist";
+export { formatGateResult, GATE_NAMES, GateName, GateResult, mergeGateResults, parseGateResult, unruledFailures } from "./gate-result";
+export { branchCommit, branchTagGate, releaseBranchGate } from "./git-gates";
