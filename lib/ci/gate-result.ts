@@ -38,15 +38,15 @@ export function parseGateResult(text: string, file: string): GateResult {
         throw badInput(`${file}: not JSON (${(err as Error).message})`, { fix: "pass the file a `pinstack ci` gate command wrote with --output" });
     }
     const at = (key: string) => ({ file, line: 0, column: 0, key });
-    if (!isObject(value)) throw badInput(`${file}: a gate result is a JSON object`, { location: at("") });
+    if (!isObject(value)) throw badInput(`a gate result is a JSON object`, { location: at("") });
     if (value.kind !== KIND || value.version !== VERSION) {
-        throw badInput(`${file}: not a pinstack gate result (kind ${JSON.stringify(value.kind)}, version ${JSON.stringify(value.version)})`, { location: at("kind") });
+        throw badInput(`not a pinstack gate result (kind ${JSON.stringify(value.kind)}, version ${JSON.stringify(value.version)})`, { location: at("kind") });
     }
-    if (!GATE_NAMES.includes(value.gate as GateName)) throw badInput(`${file}: unknown gate ${JSON.stringify(value.gate)}; expected ${GATE_NAMES.join(", ")}`, { location: at("gate") });
-    if (value.outcome !== "passed" && value.outcome !== "failed") throw badInput(`${file}: outcome must be passed or failed`, { location: at("outcome") });
-    if (typeof value.message !== "string") throw badInput(`${file}: message must be a string`, { location: at("message") });
-    if (!isObject(value.source) || !Object.values(value.source).every((v) => typeof v === "string")) throw badInput(`${file}: source must be an object of strings`, { location: at("source") });
-    const gates = parseGates(value.gates, value.gate as GateName, value.outcome, (key, what) => badInput(`${file}: ${what}`, { location: at(key) }));
+    if (!GATE_NAMES.includes(value.gate as GateName)) throw badInput(`unknown gate ${JSON.stringify(value.gate)}; expected ${GATE_NAMES.join(", ")}`, { location: at("gate") });
+    if (value.outcome !== "passed" && value.outcome !== "failed") throw badInput(`outcome must be passed or failed`, { location: at("outcome") });
+    if (typeof value.message !== "string") throw badInput(`message must be a string`, { location: at("message") });
+    if (!isObject(value.source) || !Object.values(value.source).every((v) => typeof v === "string")) throw badInput(`source must be an object of strings`, { location: at("source") });
+    const gates = parseGates(value.gates, value.gate as GateName, value.outcome, (key, what) => badInput(what, { location: at(key) }));
     return { gate: value.gate as GateName, outcome: value.outcome, message: value.message, source: value.source as Record<string, string>, gates };
 }
 

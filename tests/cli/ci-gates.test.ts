@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import { threeStacks } from "./fixtures";
 import { ensureBuilt, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
 /** A real git repository with one commit on `master` (the application's clone, not the project). */
@@ -181,6 +182,86 @@ describe("pinstack ci gate commands (as a process, real git)", function () {
             assert.match(noText.stderr, /neither GitHub's "body" nor GitLab's "description"/);
             assert.equal(runPinstack(["ci", "acceptance-checklist"]).code, 2);
             assert.deepEqual(snapshot(dir.dir), before);
+        });
+    });
+
+    describe("check --gates: the results fed to the rules", () => {
+        /** The project (threeStacks: production pins backend 2023.04.2 and api 1.4.1) and the results CI would write. */
+        function release() {
+            const project = tempProject(threeStacks());
+            const results: Record<string, string> = {};
+            for (const [name, tag] of [["backend", "2023.04.2"], ["api", "1.4.1"]]) {
+                const repo = appRepo();
+                repo.git("checkout", "-q", "-b", "production");
+                repo.commit(`release ${tag}`);
+                repo.git("tag", tag);
+                repo.git("checkout", "-q", "master");
+                repo.commit("next");
+                repo.git("tag", `${tag}-next`);
+                results[name] = project.file(`${name}-tag.json`);
+                assert.equal(runPinstack(["ci", "branch-tag", "--repo", repo.dir, "--tag", tag, "--image", `ghcr.io/example/${name}`, "-o", results[name]]).code, 0);
+                results[`${name}-off`] = project.file(`${name}-off.json`);
+                assert.equal(runPinstack(["ci", "branch-tag", "--repo", repo.dir, "--tag", `${tag}-next`, "--image", `ghcr.io/example/${name}`, "-o", results[`${name}-off`]]).code, 1);
+            }
+            project.write("issue.md", "# Release\n- [x] acceptance tests\n- [x] change log\n");
+            project.write("open.md", "# Release\n- [x] acceptance tests\n- [ ] change log\n");
+            results.accepted = project.file("accepted.json");
+            results.open = project.file("open.json");
+            runPinstack(["ci", "acceptance-checklist", "--issue", project.file("issue.md"), "-o", results.accepted]);
+            runPinstack(["ci", "acceptance-checklist", "--issue", project.file("open.md"), "-o", results.open]);
+            const check = (...files: string[]) => runPinstack(["check", "--stack", "production", ...files.flatMap((f) => ["--gates", results[f] ?? f])], { cwd: project.dir });
+            return { project, results, check };
+        }
+
+        it("every result passed: production passes, strictly (no --strict-gates needed)", () => {
+            const { check } = release();
+            const run = check("accepted", "backend", "api");
+            assert.equal(run.code, 0, run.stdout + run.stderr);
+            assert.match(run.stdout, /production: ok, 0 errors/);
+        });
+
+        it("a missing result refuses by default with --gates; --no-strict-gates lets it pass", () => {
+            const { project, results } = release();
+            const args = ["check", "--stack", "production", "--gates", results.accepted, "--gates", results.backend];
+            const strict = runPinstack(args, { cwd: project.dir });
+            assert.equal(strict.code, 1, strict.stdout);
+            assert.match(strict.stdout, /\[production-branch-tag\] no production-branch tags were given for ghcr\.io\/example\/api/);
+            const lax = runPinstack([...args, "--no-strict-gates"], { cwd: project.dir });
+            assert.equal(lax.code, 0, lax.stdout + lax.stderr);
+        });
+
+        it("a failed result refuses through its rule: a tag off the branch, an open checklist", () => {
+            const { check } = release();
+            const off = check("accepted", "backend-off", "api");
+            assert.equal(off.code, 1);
+            assert.match(off.stdout, /\[production-branch-tag\] .*tag '2023\.04\.2' is not on the production branch of ghcr\.io\/example\/backend/);
+            // A pass of the same image does not outvote the failed check.
+            assert.equal(check("accepted", "backend", "backend-off", "api").code, 1);
+            const open = check("open", "backend", "api");
+            assert.equal(open.code, 1);
+            assert.match(open.stdout, /\[acceptance-checklist\] the release acceptance checklist is not complete/);
+        });
+
+        it("a failed release-branch result refuses; a malformed or hand-edited result file is bad input naming file and key", () => {
+            const { project, check } = release();
+            const repo = appRepo();
+            repo.git("checkout", "-q", "-b", "release");
+            repo.commit("hotfix");
+            repo.git("checkout", "-q", "master");
+            repo.commit("feature");
+            assert.equal(runPinstack(["ci", "release-branch", "--repo", repo.dir, "-o", project.file("rb.json")]).code, 1);
+            const diverged = check("accepted", "backend", "api", project.file("rb.json"));
+            assert.equal(diverged.code, 1);
+            assert.match(diverged.stderr, /rb\.json: the release-branch gate failed: release has 1 commit that master does not/);
+            const edited = JSON.parse(project.read("open.json"));
+            edited.gates.acceptanceComplete = true;
+            project.write("edited.json", JSON.stringify(edited));
+            const forged = check(project.file("edited.json"), "backend", "api");
+            assert.equal(forged.code, 2);
+            assert.match(forged.stderr, /edited\.json: gates\.acceptanceComplete: acceptance-checklist sets only acceptanceComplete, false for failed/);
+            project.write("junk.json", "[1,");
+            assert.equal(check(project.file("junk.json")).code, 2);
+            assert.equal(check(project.file("absent.json")).code, 2);
         });
     });
 });
