@@ -1,9 +1,10 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { jsonLine } from "../../lib/format";
 import { applyChanges, planPromotion } from "../../lib/promote";
 import { registryResolver, registryTimeoutFromEnv } from "../../lib/registry";
 import { verifyImageSignature } from "../../lib/signing";
 import { environmentFor, moveLines, paintDiff, writeWarnings } from "../promotion-output";
+import { gatesWithResultFiles } from "../gate-files";
 
 /**
  * `pinstack promote <from> <to> [--service N]... [--package P]... --reason T [--dry-run]
@@ -20,6 +21,8 @@ export function register(program: Command): void {
         .requiredOption("--reason <text>", "why: recorded in each pin's provenance and in pinstack:lastChange")
         .option("--dry-run", "show the change, write nothing")
         .option("--allow-undeployed", "promote pins that never ran on <from> (or have not soaked); recorded in the provenance")
+        .option("--gates <file>", "a gate result written by `pinstack ci release-branch|branch-tag|acceptance-checklist -o <file>` (repeatable); a missing one then refuses", collect, [])
+        .addOption(new Option("--no-strict-gates", "with --gates, let a missing gate result pass"))
         .option("--json", "one JSON object per pin moved: kind, name, change, from, to, before, after, resolvedDigest, deployedSince, provenance, written")
         .addHelpText(
             "after",
@@ -42,11 +45,19 @@ trusted keys (pinstack:signing) and requires signatures (production), an image w
 cosign signature by one of them for exactly its digest (the key is recorded in the provenance).
 Exit 2: unknown stack, service or package.`,
         )
-        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean }, command: Command) => {
+        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; json?: boolean; gates: string[]; strictGates: boolean }, command: Command) => {
             const env = environmentFor(command);
             const timeoutMs = registryTimeoutFromEnv();
             const plan = await planPromotion(
-                { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed },
+                {
+                    from,
+                    to,
+                    services: options.service,
+                    packages: options.package,
+                    reason: options.reason,
+                    allowUndeployed: options.allowUndeployed,
+                    ...(options.gates.length > 0 ? { gates: gatesWithResultFiles(options.gates, {}), strictGates: options.strictGates } : {}),
+                },
                 env,
                 registryResolver({ timeoutMs }),
                 (image, digest, trust, now) => verifyImageSignature(image, digest, trust, now, { timeoutMs }),
