@@ -49,7 +49,7 @@ import { effectivePreset, evaluateStack } from "../../lib/rules";
 export function register(program: Command): void {
     const ci = program
         .command("ci")
-        .description("CI helpers: PR comment, changed stacks, policy config, load-test and hold gates (used by .github/workflows)")
+        .description("CI helpers: PR comment, changed stacks, policy config, the runbook gates (load test, hold, release branch, branch tag, acceptance checklist; used by .github/workflows)")
         .addHelpText(
             "after",
             `
