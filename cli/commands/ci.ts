@@ -33,7 +33,9 @@ import {
     reviewChanges,
     secretValuesFromConfig,
     withDeployedFacts,
+    withGateResults,
 } from "../../lib/ci";
+import { gatesWithResultFiles } from "../gate-files";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
@@ -116,6 +118,7 @@ Example:
         .requiredOption("--outputs <file>", "output of `pulumi stack output --json` for the stack ('-' for stdin; {} when never deployed)")
         .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
+        .option("--gates <file>", "a gate result from `pinstack ci branch-tag|acceptance-checklist|release-branch -o` (repeatable): given to the pack, strict", collect, [])
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
         .addHelpText(
             "after",
@@ -131,13 +134,14 @@ Example:
   $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; gates: string[]; output?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
             const facts = deployedFacts(readInput(options.outputs, "--outputs"), options.outputs);
             const earlier = options.history !== undefined ? earlierPinsFromHistory(readInput(options.history, "--history"), options.history) : undefined;
-            const merged = withDeployedFacts(config, facts, earlier);
+            const deployed = withDeployedFacts(config, facts, earlier);
+            const merged = options.gates.length > 0 ? withGateResults(deployed, gatesWithResultFiles(options.gates, {})) : deployed;
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);

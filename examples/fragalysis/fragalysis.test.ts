@@ -57,18 +57,13 @@ describe("examples/fragalysis: calver tags from production branches, released as
         return { files, productionBranchTags };
     }
 
-    /** What CI hands the pack for a production deploy: the stack's policy config with the deployed facts and the gates. */
+    /** What CI hands the pack for a production deploy: the stack's policy config with the deployed facts and the gate results (strict). */
     function policyConfig(): string {
         const outputs = path.join(project.root, "outputs.json");
         fs.writeFileSync(outputs, project.pulumi(["stack", "output", "--stack", "production", "--json"]).stdout);
-        const config = JSON.parse(project.expectPinstack(0, ["ci", "policy-config", "--stack", "production", "--outputs", outputs, "--config", project.file("policies/config.production.json")]).stdout);
-        config["production-branch-tag"] = {
-            ...config["production-branch-tag"],
-            productionBranchTags: branchTagGates("production").productionBranchTags,
-            strictGates: true,
-        };
+        const gates = branchTagGates("production").files.flatMap((file) => ["--gates", file]);
         const file = path.join(project.root, "policy-config.production.json");
-        fs.writeFileSync(file, JSON.stringify(config, null, 2));
+        project.expectPinstack(0, ["ci", "policy-config", "--stack", "production", "--outputs", outputs, "--config", project.file("policies/config.production.json"), ...gates, "-o", file]);
         return file;
     }
 

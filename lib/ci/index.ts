@@ -18,7 +18,7 @@ export {
     parseLoadTestRecord,
 } from "./load-test";
 export { reviewChanges, SECRET_TEXT } from "./pin-changes";
-export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts } from "./policy-config";
+export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts, withGateResults } from "./policy-config";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";
 export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";

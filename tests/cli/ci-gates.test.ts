@@ -264,4 +264,25 @@ describe("pinstack ci gate commands (as a process, real git)", function () {
             assert.equal(check(project.file("absent.json")).code, 2);
         });
     });
+
+    describe("ci policy-config --gates: the results in the pack's config", () => {
+        it("adds the tags and the checklist, strict, to the stack's pack config; a malformed result is bad input, nothing written", () => {
+            const project = tempProject({ "Pulumi.yaml": "name: pinstack\nruntime: nodejs\n", "policies/config.production.json": JSON.stringify({ "production-branch-tag": { enforcementLevel: "mandatory" } }), "issue.md": "- [x] done\n", "junk.json": "{}" });
+            const repo = appRepo();
+            repo.git("branch", "production");
+            repo.git("tag", "1.0.0");
+            assert.equal(runPinstack(["ci", "branch-tag", "--repo", repo.dir, "--tag", "1.0.0", "--image", "ghcr.io/x/app", "-o", project.file("tag.json")]).code, 0);
+            assert.equal(runPinstack(["ci", "acceptance-checklist", "--issue", project.file("issue.md"), "-o", project.file("acc.json")]).code, 0);
+            const run = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "-", "--gates", "tag.json", "--gates", "acc.json", "-o", "merged.json"], { cwd: project.dir, input: "{}" });
+            assert.equal(run.code, 0, run.stderr);
+            const merged = JSON.parse(project.read("merged.json"));
+            assert.deepEqual(merged["production-branch-tag"], { enforcementLevel: "mandatory", productionBranchTags: { "ghcr.io/x/app": ["1.0.0"] }, strictGates: true });
+            assert.deepEqual(merged["acceptance-checklist"], { acceptanceComplete: true, strictGates: true });
+            const before = snapshot(project.dir);
+            const bad = runPinstack(["ci", "policy-config", "-s", "production", "--outputs", "-", "--gates", "junk.json", "-o", "other.json"], { cwd: project.dir, input: "{}" });
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /junk\.json: kind: not a pinstack gate result/);
+            assert.deepEqual(snapshot(project.dir), before);
+        });
+    });
 });

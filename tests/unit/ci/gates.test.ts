@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { acceptanceChecklistGate, checklistItems, formatGateResult, GateResult, issueFromApiJson, mergeGateResults, parseGateResult, unruledFailures } from "../../../lib/ci";
+import { withGateResults, acceptanceChecklistGate, checklistItems, formatGateResult, GateResult, issueFromApiJson, mergeGateResults, parseGateResult, unruledFailures } from "../../../lib/ci";
 import { PinstackError } from "../../../lib/errors";
 
 const IMAGE = "ghcr.io/example/backend";
@@ -75,5 +75,17 @@ describe("lib/ci: the release issue's checklist", () => {
         assert.deepEqual(issueFromApiJson(JSON.stringify({ iid: 3, title: "Release", description: "- [ ] a" }), "i.json"), { text: "- [ ] a", issue: "#3 Release" });
         badInputAt(() => issueFromApiJson(JSON.stringify({ title: "x", body: null }), "n.json"), "body", /neither GitHub's "body" nor GitLab's "description"/);
         assert.throws(() => issueFromApiJson("[", "b.json"), /b\.json: not JSON/);
+    });
+});
+
+describe("lib/ci: gate results in the pack's config", () => {
+    it("sets each gate a result was given for, strict; leaves a gate CI did not run as the stack's config has it", () => {
+        const config = { "acceptance-checklist": { enforcementLevel: "mandatory" }, "production-branch-tag": { enforcementLevel: "mandatory" } };
+        assert.deepEqual(withGateResults(config, { productionBranchTags: { [IMAGE]: [] } }), {
+            "acceptance-checklist": { enforcementLevel: "mandatory" },
+            "production-branch-tag": { enforcementLevel: "mandatory", productionBranchTags: { [IMAGE]: [] }, strictGates: true },
+        });
+        assert.deepEqual(withGateResults(config, { acceptanceComplete: false })["acceptance-checklist"], { enforcementLevel: "mandatory", acceptanceComplete: false, strictGates: true });
+        assert.deepEqual(withGateResults(config, {}), config);
     });
 });
