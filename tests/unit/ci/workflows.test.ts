@@ -173,7 +173,17 @@ describe("the GitHub workflows", () => {
         it("deploys through the shared job: environment production, head of main, the promotion as the message", () => {
             assert.equal(production.jobs.deploy.needs, "gate");
             assert.equal(production.jobs.deploy.uses, "./.github/workflows/deploy-stack.yml");
-            assert.deepEqual(production.jobs.deploy.with, { stack: "production", message: "${{ inputs.promotion }}", "require-head-of-main": true });
+            assert.deepEqual(production.jobs.deploy.with, { stack: "production", message: "${{ inputs.promotion }}", "require-head-of-main": true, "gates-artifact": "gates-production" });
+        });
+
+        it("hands the gate results to the deploy: the pack checks them, the update message names each result and its source", () => {
+            const upload = production.jobs.gate.steps.find((s: { name?: string }) => s.name === "Keep the gate results for the deploy");
+            assert.deepEqual(upload.with, { name: "gates-production", path: "gates", "retention-days": 90 });
+            const deploy = load("deploy-stack.yml").jobs.deploy.steps;
+            const step = (name: string) => deploy.find((s: { name?: string }) => s.name === name);
+            assert.deepEqual(step("Runbook gate results").with, { name: "${{ inputs.gates-artifact }}", path: "gates" });
+            assert.match(step("Policy pack config").run, /ci policy-config --stack "\$STACK" --outputs outputs\.json --history history\.json "\$\{gates\[@\]\}"/);
+            assert.match(step("Update message").run, /for result in gates\/\*\.json[\s\S]*\.gate\) \\\(\.outcome\)/);
         });
     });
 
