@@ -49,6 +49,8 @@ function isAncestor(repo: string, ancestor: string, descendant: string): boolean
     throw badInput(`git merge-base --is-ancestor ${ancestor} ${descendant} in ${repo}: ${result.err}`);
 }
 
+const MAX_LISTED = 10;
+
 /**
  * METASPACE: `release` may only move by fast-forward to `master`, so every commit on release
  * must already be on master (hotfixes are merged back first). Passed when release is master
@@ -64,11 +66,13 @@ export function releaseBranchGate(repo: string, release: string, onto: string): 
         return { gate: "release-branch", outcome: "passed", message, source, gates: {} };
     }
     const ahead = git(repo, ["log", "--format=%h %s", `${to.commit}..${from.commit}`]).out.split("\n").filter((l) => l !== "");
+    // A long-diverged branch would make a message no one reads: the newest few, and how many more.
+    const shown = ahead.length > MAX_LISTED ? [...ahead.slice(0, MAX_LISTED), `and ${ahead.length - MAX_LISTED} more`] : ahead;
     return {
         gate: "release-branch",
         outcome: "failed",
         message:
-            `${release} has ${ahead.length} commit${ahead.length === 1 ? "" : "s"} that ${onto} does not (${ahead.join("; ")}): ` +
+            `${release} has ${ahead.length} commit${ahead.length === 1 ? "" : "s"} that ${onto} does not (${shown.join("; ")}): ` +
             `merge ${release} into ${onto} first (git switch ${onto} && git merge ${release}), then fast-forward ${release}`,
         source,
         gates: {},

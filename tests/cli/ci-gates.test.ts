@@ -59,6 +59,12 @@ describe("pinstack ci gate commands (as a process, real git)", function () {
             assert.equal(line.outcome, "failed");
             assert.match(line.message, /release has 1 commit that master does not \([0-9a-f]+ hotfix only on release\): merge release into master first/);
             assert.equal(readJson(out.file("rb.json")).outcome, "failed");
+            // Long divergence: the newest ten, and a count of the rest.
+            repo.git("checkout", "-q", "release");
+            for (let i = 1; i <= 11; i++) repo.commit(`hotfix ${i}`);
+            const long = runPinstack(["ci", "release-branch", "--repo", repo.dir]);
+            assert.equal(long.code, 1);
+            assert.match(long.stdout, /release has 12 commits that master does not \([0-9a-f]+ hotfix 11; .*; [0-9a-f]+ hotfix 2; and 2 more\)/);
         });
 
         it("a missing branch or a directory that is not a repository is bad input (exit 2), nothing written", () => {
