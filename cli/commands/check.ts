@@ -15,7 +15,9 @@ export function register(program: Command): void {
         .option("--json", "one JSON object per line: each violation, then a summary per stack")
         .option("--gate <key=value>", "a runbook gate result from CI: loadTest=abort|skip|warn, loadTestPassed=true|false, acceptanceComplete=true|false", collect, [])
         .option("--commit-message <text>", "read Merino's [load test: abort|skip|warn] label from this commit message")
-        .addOption(new Option("--strict-gates", "missing gate results count as failures (use at promotion time)"))
+        .option("--gates <file>", "a gate result written by `pinstack ci release-branch|branch-tag|acceptance-checklist -o <file>` (repeatable)", collect, [])
+        .addOption(new Option("--strict-gates", "missing gate results count as failures (the default with --gates: use at promotion time)"))
+        .addOption(new Option("--no-strict-gates", "with --gates, let a missing gate result pass"))
         .option("--now <time>", "judge freezes at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
             "after",
@@ -24,6 +26,7 @@ Examples:
   $ pinstack check                      # all stacks, a report for people
   $ pinstack check --stack production --json
   $ pinstack check -s production --gate acceptanceComplete=true --strict-gates
+  $ pinstack check -s production --gates acceptance.json --gates backend-tag.json
 
 While a stack is frozen (docs/freeze.md), a pin promoted during the freeze that is neither a
 rollback nor a --break-glass promotion is refused.
@@ -31,14 +34,17 @@ rollback nor a --break-glass promotion is refused.
 Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is broken or a frozen stack changed,
 2 a stack file is missing, malformed or invalid (the message names file, line and key).`,
         )
-        .action(async (options: { stack?: string; json?: boolean; gate: string[]; commitMessage?: string; strictGates?: boolean; now?: string }, command: Command) => {
+        .action(async (options: { stack?: string; json?: boolean; gate: string[]; gates: string[]; commitMessage?: string; strictGates?: boolean; now?: string }, command: Command) => {
             const { loadAllStacks, loadStack, presetWithinFloor } = await import("../../lib/config");
             const { evaluateStack, isRefused, parseLoadTestLabel } = await import("../../lib/rules");
             const { checkReport, colorEnabled, jsonLine, painter, sortViolations } = await import("../../lib/format");
             const freezes = await import("../../lib/freeze");
             const dir: string = command.optsWithGlobals().dir;
             const now = freezes.currentTime(options.now);
-            const gates = parseGates(options.gate, options.commitMessage, parseLoadTestLabel);
+            const { gatesWithResultFiles } = await import("../gate-files");
+            const gates = gatesWithResultFiles(options.gates, parseGates(options.gate, options.commitMessage, parseLoadTestLabel));
+            // Results handed in from CI mean promotion time: one that is missing refuses, unless told otherwise.
+            const strictGates = options.strictGates ?? options.gates.length > 0;
             const stacks = options.stack ? [loadStack(dir, options.stack)] : loadAllStacks(dir);
             const { stackTrust } = await import("../../lib/signing");
             // Every stack's floor first: a file that loosens its own rules is refused before any
@@ -47,7 +53,7 @@ Exit codes: 0 no mandatory violation (warnings allowed), 1 a mandatory rule is b
             const results = stacks.map((config, i) => {
                 // Signatures as promote recorded them, against the keys the stack trusts now (no registry is asked).
                 const trust = stackTrust(config, presets[i], dir);
-                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates: options.strictGates, ...(trust ? { trust } : {}) })), frozen: frozenState(config, now, freezes) };
+                return { config, violations: sortViolations(evaluateStack(config, presets[i], { gates, strictGates, ...(trust ? { trust } : {}) })), frozen: frozenState(config, now, freezes) };
             });
             const refusing = (violations: readonly Violation[]) => isRefused(violations);
             process.stdout.write(options.json ? renderJson(results, jsonLine, refusing) : checkReport(results, painter(colorEnabled())) + renderFrozen(results));

@@ -4,15 +4,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { assertWithinLimit, readLimitedText } from "../../lib/config/limits";
 import {
+    acceptanceChecklistGate,
+    branchTagGate,
     changedStacks,
     DEFAULT_MAX_CHARS,
     deployedCommitFromHistory,
     deployedFacts,
     earlierPinsFromHistory,
+    formatGateResult,
     formatLoadTestRecord,
+    GateResult,
     GITHUB_COMMENT_LIMIT,
     historyUpdates,
     holdGate,
+    issueFromApiJson,
     LOAD_TEST_MODES,
     LOAD_TEST_OUTCOMES,
     LoadTestMode,
@@ -23,12 +28,15 @@ import {
     parsePreview,
     parsePolicyConfig,
     Redactor,
+    releaseBranchGate,
     renderComment,
     reviewChanges,
     secretValuesFromConfig,
     withDeployedFacts,
     withFreeze,
+    withGateResults,
 } from "../../lib/ci";
+import { gatesWithResultFiles } from "../gate-files";
 import { listStacks, loadStack, parseStackConfig, parseStackFileText, presetWithinFloor, readStackFile, stackFilePath } from "../../lib/config";
 import { badInput, ExitCode, formatLocation, PinstackError } from "../../lib/errors";
 import { jsonLine } from "../../lib/format";
@@ -46,7 +54,7 @@ import { effectivePreset, evaluateStack } from "../../lib/rules";
 export function register(program: Command): void {
     const ci = program
         .command("ci")
-        .description("CI helpers: PR comment, changed stacks, policy config, load-test and hold gates (used by .github/workflows)")
+        .description("CI helpers: PR comment, changed stacks, policy config, the runbook gates (load test, hold, release branch, branch tag, acceptance checklist; used by .github/workflows)")
         .addHelpText(
             "after",
             `
@@ -56,7 +64,11 @@ Examples:
   $ pinstack ci policy-config --stack production --outputs outputs.json -o policy-config.json
   $ pinstack ci load-test-label --message "Merge #42 [load test: skip]"
   $ pinstack ci load-test-gate --stack staging --mode abort --outcome failed
-  $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -`,
+  $ pulumi stack history -s production --json | pinstack ci hold-gate --stack production --history -
+  $ pinstack ci release-branch --repo app --release release --onto master -o release-branch.json
+  $ pinstack ci branch-tag --repo backend --tag 2023.05.1 --branch production --image ghcr.io/x/backend -o tag.json
+  $ gh api repos/O/R/issues/42 | pinstack ci acceptance-checklist --issue-json - -o acceptance.json
+  $ pinstack check -s production --strict-gates --gates release-branch.json --gates tag.json --gates acceptance.json`,
         );
 
     ci.command("comment")
@@ -110,6 +122,7 @@ Example:
         .requiredOption("--outputs <file>", "output of `pulumi stack output --json` for the stack ('-' for stdin; {} when never deployed)")
         .option("--history <file>", "output of `pulumi stack history --json` for the stack: the pins its successful updates ran, which a stack on hold may return to")
         .option("--config <file>", "the pack config to start from (default: policies/config.<stack>.json in the project directory)")
+        .option("--gates <file>", "a gate result from `pinstack ci branch-tag|acceptance-checklist|release-branch -o` (repeatable): given to the pack, strict", collect, [])
         .option("-o, --output <file>", "write the merged config to this file (atomically) instead of stdout")
         .option("--now <time>", "judge the stack's freeze at this time instead of the clock (also $PINSTACK_NOW)")
         .addHelpText(
@@ -130,7 +143,7 @@ Example:
   $ pinstack ci policy-config -s production --outputs outputs.json --history history.json -o policy-config.json
   $ pulumi up -s production --policy-pack policies --policy-pack-config policy-config.json`,
         )
-        .action((options: { stack: string; outputs: string; history?: string; config?: string; output?: string; now?: string }, command: Command) => {
+        .action((options: { stack: string; outputs: string; history?: string; config?: string; gates: string[]; output?: string; now?: string }, command: Command) => {
             const dir: string = command.optsWithGlobals().dir;
             const configFile = options.config ?? path.join(dir, "policies", `config.${options.stack}.json`);
             const config = parsePolicyConfig(readInput(configFile, "--config"), configFile);
@@ -139,7 +152,8 @@ Example:
             const now = currentTime(options.now);
             // The deployed config's freeze counts too: the change under review cannot lift it for itself.
             const deployedFreeze = facts?.freeze ? isFrozen(now, facts.freeze.windows, facts.freeze.active) : undefined;
-            const merged = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, now, deployedFreeze));
+            const deployed = withFreeze(withDeployedFacts(config, facts, earlier), stackFreezeFacts(dir, options.stack, now, deployedFreeze));
+            const merged = options.gates.length > 0 ? withGateResults(deployed, gatesWithResultFiles(options.gates, {})) : deployed;
             const text = `${JSON.stringify(merged, null, 2)}\n`;
             if (options.output) writeAtomic(options.output, text);
             else process.stdout.write(text);
@@ -194,6 +208,48 @@ Example:
             if (!verdict.deploy) process.exitCode = ExitCode.refused;
         });
 
+    ci.command("release-branch")
+        .description("METASPACE: the release branch is a fast-forward of master (git merge-base --is-ancestor); nothing is moved")
+        .requiredOption("--repo <dir>", "the application's git repository")
+        .option("--release <branch>", "the release branch", "release")
+        .option("--onto <branch>", "the branch release must fast-forward to", "master")
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\n${GATE_EXIT_CODES}`)
+        .action((options: { repo: string; release: string; onto: string; json?: boolean; output?: string }) => {
+            reportGate(releaseBranchGate(options.repo, options.release, options.onto), options);
+        });
+
+    ci.command("branch-tag")
+        .description("Fragalysis: the tag's commit is reachable from a production branch; the result feeds production-branch-tag")
+        .requiredOption("--repo <dir>", "the git repository the image is built from")
+        .requiredOption("--tag <tag>", "the git tag (the image tag pinned)")
+        .requiredOption("--image <repository>", "the image repository the tag is pinned for, as in the stack file (e.g. ghcr.io/x/backend)")
+        .option("--branch <branch>", "a production branch (repeat for several; default production)", collect, [])
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\n${GATE_EXIT_CODES}`)
+        .action((options: { repo: string; tag: string; image: string; branch: string[]; json?: boolean; output?: string }) => {
+            const branches = options.branch.length > 0 ? options.branch : ["production"];
+            reportGate(branchTagGate(options.repo, options.tag, branches, options.image), options);
+        });
+
+    ci.command("acceptance-checklist")
+        .description("GWCelery: every checkbox of the release issue is ticked (issue markdown, or GitHub/GitLab issue JSON)")
+        .addOption(new Option("--issue <file>", "the issue's markdown ('-' for stdin)").conflicts("issueJson"))
+        .option("--issue-json <file>", "the issue as GitHub's or GitLab's API returns it ('-' for stdin)")
+        .option("--json", "one JSON line: the gate result")
+        .option("-o, --output <file>", "write the gate result for `pinstack check --gates` to this file (atomically)")
+        .addHelpText("after", `\nAn issue without checkboxes fails: it proves nothing.\n${GATE_EXIT_CODES}`)
+        .action((options: { issue?: string; issueJson?: string; json?: boolean; output?: string }) => {
+            if (options.issue === undefined && options.issueJson === undefined) throw badInput("give the release issue with --issue <file> or --issue-json <file>");
+            const issue =
+                options.issueJson !== undefined
+                    ? issueFromApiJson(readInput(options.issueJson, "--issue-json"), options.issueJson === "-" ? "stdin" : options.issueJson)
+                    : { text: readInput(options.issue as string, "--issue"), issue: options.issue === "-" ? "stdin" : (options.issue as string) };
+            reportGate(acceptanceChecklistGate(issue), options);
+        });
+
     ci.command("hold-gate")
         .description("refuse to deploy a stack on hold unless it runs what it runs now or pins it ran before (lib/rules' hold rule)")
         .requiredOption("-s, --stack <stack>", "the stack about to be deployed")
@@ -234,6 +290,20 @@ Exit 0: may deploy; exit 1: on hold or frozen and the change is not a return to 
             }
             if (verdict.refused) process.exitCode = ExitCode.refused;
         });
+}
+
+const GATE_EXIT_CODES = "Exit 0: passed; 1: failed (the result is still written with --output); 2: bad input (no repository, branch, tag or issue text; nothing written).";
+
+/** Prints a gate result and writes it for `check --gates`; a failed gate exits 1. */
+function reportGate(result: GateResult, options: { json?: boolean; output?: string }): void {
+    if (options.output) writeAtomic(options.output, formatGateResult(result));
+    if (options.json) process.stdout.write(jsonLine(result));
+    else process.stdout.write(`${result.outcome}: ${result.message}\n`);
+    if (result.outcome === "failed") process.exitCode = ExitCode.refused;
+}
+
+function collect(value: string, previous: string[]): string[] {
+    return [...previous, value];
 }
 
 interface CommentOptions {

@@ -1,9 +1,10 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { jsonLine } from "../../lib/format";
 import { applyChanges, planPromotion } from "../../lib/promote";
 import { registryResolver, registryTimeoutFromEnv } from "../../lib/registry";
 import { verifyImageSignature } from "../../lib/signing";
 import { environmentFor, moveLines, paintDiff, writeWarnings } from "../promotion-output";
+import { gatesWithResultFiles } from "../gate-files";
 
 /**
  * `pinstack promote <from> <to> [--service N]... [--package P]... --reason T [--dry-run]
@@ -22,6 +23,8 @@ export function register(program: Command): void {
         .option("--allow-undeployed", "promote pins that never ran on <from> (or have not soaked); recorded in the provenance")
         .option("--break-glass", "let this promotion through a freeze of <to> (an emergency change): recorded, sealed, in each pin's provenance")
         .option("--now <time>", "judge freezes and soak at this time instead of the clock (also $PINSTACK_NOW)")
+        .option("--gates <file>", "a gate result written by `pinstack ci release-branch|branch-tag|acceptance-checklist -o <file>` (repeatable); a missing one then refuses", collect, [])
+        .addOption(new Option("--no-strict-gates", "with --gates, let a missing gate result pass"))
         .option("--json", "one JSON object per pin moved: kind, name, change, from, to, before, after, resolvedDigest, deployedSince, provenance, written")
         .addHelpText(
             "after",
@@ -45,11 +48,20 @@ trusted keys (pinstack:signing) and requires signatures (production), an image w
 cosign signature by one of them for exactly its digest (the key is recorded in the provenance).
 Exit 2: unknown stack, service or package.`,
         )
-        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; breakGlass?: boolean; json?: boolean }, command: Command) => {
+        .action(async (from: string, to: string, options: { service: string[]; package: string[]; reason: string; dryRun?: boolean; allowUndeployed?: boolean; breakGlass?: boolean; json?: boolean; gates: string[]; strictGates: boolean }, command: Command) => {
             const env = environmentFor(command);
             const timeoutMs = registryTimeoutFromEnv();
             const plan = await planPromotion(
-                { from, to, services: options.service, packages: options.package, reason: options.reason, allowUndeployed: options.allowUndeployed, breakGlass: options.breakGlass },
+                {
+                    from,
+                    to,
+                    services: options.service,
+                    packages: options.package,
+                    reason: options.reason,
+                    allowUndeployed: options.allowUndeployed,
+                    breakGlass: options.breakGlass,
+                    ...(options.gates.length > 0 ? { gates: gatesWithResultFiles(options.gates, {}), strictGates: options.strictGates } : {}),
+                },
                 env,
                 registryResolver({ timeoutMs }),
                 (image, digest, trust, now) => verifyImageSignature(image, digest, trust, now, { timeoutMs }),

@@ -11,7 +11,6 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { assertRefused, ExampleProject, jsonLines, repoRoot } from "../support/harness";
-import { productionBranchTags } from "./production-tags";
 
 const REGISTRY = "docker.io";
 const PACK = path.join(repoRoot, "policies");
@@ -39,18 +38,32 @@ describe("examples/fragalysis: calver tags from production branches, released as
         if (tag) project.git(["tag", tag], repos[repo]);
     }
 
-    /** What CI hands the pack for a production deploy: the stack's policy config with the deployed facts and the gates. */
+    /**
+     * CI's branch-tag step for each image a stack pins: `pinstack ci branch-tag` against the
+     * application repository it is built from, each result written for `--gates` (and read
+     * back as the pack's productionBranchTags).
+     */
+    function branchTagGates(stack: string): { files: string[]; productionBranchTags: Record<string, string[]> } {
+        const services = project.stackConfig(stack)["pinstack:services"];
+        const files: string[] = [];
+        const productionBranchTags: Record<string, string[]> = {};
+        for (const [name, image] of [["backend", BACKEND], ["frontend", FRONTEND]]) {
+            const file = path.join(project.root, `branch-tag-${stack}-${name}.json`);
+            const run = project.pinstack(["ci", "branch-tag", "--repo", repos[name], "--tag", services[name].tag, "--image", image, "--branch", "production", "-o", file]);
+            assert.ok(run.code === 0 || run.code === 1, `${run.stdout}\n${run.stderr}`);
+            files.push(file);
+            Object.assign(productionBranchTags, JSON.parse(fs.readFileSync(file, "utf8")).gates.productionBranchTags);
+        }
+        return { files, productionBranchTags };
+    }
+
+    /** What CI hands the pack for a production deploy: the stack's policy config with the deployed facts and the gate results (strict). */
     function policyConfig(): string {
         const outputs = path.join(project.root, "outputs.json");
         fs.writeFileSync(outputs, project.pulumi(["stack", "output", "--stack", "production", "--json"]).stdout);
-        const config = JSON.parse(project.expectPinstack(0, ["ci", "policy-config", "--stack", "production", "--outputs", outputs, "--config", project.file("policies/config.production.json")]).stdout);
-        config["production-branch-tag"] = {
-            ...config["production-branch-tag"],
-            productionBranchTags: productionBranchTags({ [BACKEND]: repos.backend, [FRONTEND]: repos.frontend }),
-            strictGates: true,
-        };
+        const gates = branchTagGates("production").files.flatMap((file) => ["--gates", file]);
         const file = path.join(project.root, "policy-config.production.json");
-        fs.writeFileSync(file, JSON.stringify(config, null, 2));
+        project.expectPinstack(0, ["ci", "policy-config", "--stack", "production", "--outputs", outputs, "--config", project.file("policies/config.production.json"), ...gates, "-o", file]);
         return file;
     }
 
@@ -92,8 +105,11 @@ describe("examples/fragalysis: calver tags from production branches, released as
         commit("frontend", "Snapshot sharing (#1099)", "2023.04.3");
         commit("frontend", "New ligand table (#1131)", "2023.05.4");
 
-        const tags = productionBranchTags({ [BACKEND]: repos.backend, [FRONTEND]: repos.frontend });
-        assert.deepStrictEqual(tags, { [BACKEND]: ["2023.04.2", "2023.05.1"], [FRONTEND]: ["2023.04.3", "2023.05.4"] });
+        // `pinstack ci branch-tag`: the tag's commit is reachable from the production branch.
+        for (const [repo, image, tag] of [[repos.backend, BACKEND, "2023.04.2"], [repos.backend, BACKEND, "2023.05.1"], [repos.frontend, FRONTEND, "2023.04.3"], [repos.frontend, FRONTEND, "2023.05.4"]]) {
+            assert.match(project.expectPinstack(0, ["ci", "branch-tag", "--repo", repo, "--tag", tag, "--image", image, "--branch", "production"]).stdout, new RegExp(`^passed: tag ${tag.replace(/\./g, "\\.")} .* is on production`));
+        }
+        assertRefused(project.pinstack(["ci", "branch-tag", "--repo", repos.backend, "--tag", "2023.05.3", "--image", BACKEND, "--branch", "production"]), 1, /tag 2023\.05\.3 .* is on none of production/);
         // CI builds every tag it sees, on or off the production branch.
         for (const tag of ["2023.05.1", "2023.05.3", "2023.06"]) built[`${BACKEND}:${tag}`] = await project.publish(BACKEND, tag);
         built[`${FRONTEND}:2023.05.4`] = await project.publish(FRONTEND, "2023.05.4");
@@ -114,15 +130,13 @@ describe("examples/fragalysis: calver tags from production branches, released as
     it("refusal: a backend tag off the production branch is refused (pinstack with the gate, the pack in CI)", () => {
         pinOnStaging("2023.05.3", "2023.05.4", "Staging: try backend 2023.05.3 with frontend 2023.05.4");
 
-        // With the production-branch tags as the stack's gate, promote refuses and writes nothing.
+        // With the branch-tag results of the pins being promoted (--gates), promote refuses and writes nothing.
         const before = project.read("Pulumi.production.yaml");
-        project.setIn("production", ["pinstack:gates", "productionBranchTags"], productionBranchTags({ [BACKEND]: repos.backend, [FRONTEND]: repos.frontend }));
-        const gated = project.read("Pulumi.production.yaml");
-        assertRefused(project.pinstack(["promote", "staging", "production", "--reason", "Release 2023.06.2"]), 1, /production-branch-tag/, /2023\.05\.3/);
-        assert.strictEqual(project.read("Pulumi.production.yaml"), gated);
-        project.write("Pulumi.production.yaml", before);
+        const gates = branchTagGates("staging").files.flatMap((file) => ["--gates", file]);
+        assertRefused(project.pinstack(["promote", "staging", "production", "--reason", "Release 2023.06.2", ...gates]), 1, /production-branch-tag/, /2023\.05\.3/);
+        assert.strictEqual(project.read("Pulumi.production.yaml"), before);
 
-        // Without it pinstack cannot know the branch: the promotion PR is written, and CI's
+        // Without them pinstack cannot know the branch: the promotion PR is written, and CI's
         // preview with the pack (given the branch's tags) refuses it.
         project.expectPinstack(0, ["promote", "staging", "production", "--reason", "Release 2023.06.2"]);
         const preview = project.pulumi(["preview", "--stack", "production", "--policy-pack", PACK, "--policy-pack-config", policyConfig()], { allowFailure: true });

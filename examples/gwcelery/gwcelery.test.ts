@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { loadStack } from "../../lib/config";
 import { effectivePreset } from "../../lib/rules";
 import { assertRefused, buildDigest, ExampleProject, jsonLines, repoRoot } from "../support/harness";
-import { checkOff, readChecklist, releaseIssueFromTemplate } from "./checklist";
+import { checkOff, releaseIssueFromTemplate } from "./checklist";
 
 const REGISTRY = "containers.ligo.org";
 const DEV_TAG = "v2.1.3-dev.1"; // a master build between releases
@@ -87,26 +87,39 @@ describe("examples/gwcelery: playground follows master, production by hand at a 
         assert.deepStrictEqual(summaries.map((s) => [s.stack, s.ok]), [["playground", true], ["production", true]]);
     });
 
+    /**
+     * CI's checklist step: the release issue as GitLab's API returns it, read by `pinstack ci
+     * acceptance-checklist` (exit 1 while a box is open), its result written to `output`.
+     */
+    function checklistGate(text: string, output?: string): { code: number; result: any } {
+        const issueJson = JSON.stringify({ iid: 42, title: `Release version ${RELEASE}`, description: text, web_url: "https://git.ligo.org/emfollow/gwcelery/-/issues/42" });
+        const run = project.pinstack(["ci", "acceptance-checklist", "--issue-json", "-", "--json", ...(output ? ["-o", output] : [])], { input: issueJson });
+        assert.ok(run.code === 0 || run.code === 1, `${run.stdout}\n${run.stderr}`);
+        return { code: run.code, result: JSON.parse(run.stdout) };
+    }
+
     /** Opens or updates the release issue and keeps production's gate in step with it (what a CI job on the issue does). */
     function syncReleaseIssue(text: string, message: string): void {
         issue = text;
         project.write(`release-issues/${RELEASE}.md`, issue);
-        project.setIn("production", ["pinstack:gates", "acceptanceComplete"], readChecklist(issue).complete);
+        project.setIn("production", ["pinstack:gates", "acceptanceComplete"], checklistGate(issue).result.gates.acceptanceComplete);
         project.commit(message, ["release-issues", "Pulumi.production.yaml"]);
     }
 
     it("step 3, acceptance tests: opening the release issue closes production's gate until its checklist is done", () => {
         const template = project.read("release-checklist.md");
-        assert.strictEqual(readChecklist(template).complete, false, "the template itself is not a completed checklist");
+        assert.strictEqual(checklistGate(template).code, 1, "the template itself is not a completed checklist");
         syncReleaseIssue(releaseIssueFromTemplate(template, RELEASE), `Release version ${RELEASE} (#42): acceptance tests started`);
         syncReleaseIssue(checkOff(checkOff(issue, "pipeline on master is green"), "preliminary alert within 30 s"), `#42: 2 of 5 acceptance tests done`);
-        const checklist = readChecklist(issue);
-        assert.strictEqual(checklist.title, `Release version ${RELEASE}`);
-        assert.deepStrictEqual([checklist.items.length, checklist.open.length, checklist.complete], [5, 3, false]);
+        const gateFile = path.join(project.root, "acceptance-checklist.json");
+        const checklist = checklistGate(issue, gateFile);
+        assert.strictEqual(checklist.code, 1);
+        assert.deepStrictEqual([checklist.result.source.issue, checklist.result.source.items, checklist.result.source.open], [`#42 Release version ${RELEASE}`, "5", "3"]);
+        assert.match(checklist.result.message, /3 of 5 checklist items open: line \d+: The skymap.*; line \d+: The retraction.*; line \d+: Flower shows/);
         assert.strictEqual(project.stackConfig("production")["pinstack:gates"].acceptanceComplete, false);
         assertRefused(project.pinstack(["check", "--stack", "production"]), 1, /acceptance-checklist/);
         // At deploy time CI hands the result in and a missing one counts as a failure.
-        assertRefused(project.pinstack(["check", "--stack", "production", "--strict-gates", "--gate", "acceptanceComplete=false"]), 1, /acceptance-checklist/);
+        assertRefused(project.pinstack(["check", "--stack", "production", "--gates", gateFile]), 1, /acceptance-checklist/);
     });
 
     it("refusal: `pulumi preview -s production` stops while the checklist is open, before anything is rendered", () => {
@@ -151,11 +164,10 @@ describe("examples/gwcelery: playground follows master, production by hand at a 
     });
 
     it("step 8: with the checklist complete, promote to production and deploy it by hand", () => {
-        let done = issue;
-        for (const item of readChecklist(done).open) done = checkOff(done, item.text);
-        syncReleaseIssue(done, `#42: acceptance tests done`);
-        assert.strictEqual(readChecklist(issue).complete, true);
-        project.expectPinstack(0, ["check", "--stack", "production", "--strict-gates", "--gate", "acceptanceComplete=true"]);
+        syncReleaseIssue(checkOff(issue, "- [ ]"), `#42: acceptance tests done`);
+        const gateFile = path.join(project.root, "acceptance-checklist.json");
+        assert.strictEqual(checklistGate(issue, gateFile).code, 0);
+        project.expectPinstack(0, ["check", "--stack", "production", "--gates", gateFile]);
 
         project.expectPinstack(0, ["promote", "playground", "production", "--service", "gwcelery", "--reason", `Release ${RELEASE}; closes #42`]);
         const text = project.read("Pulumi.production.yaml");

@@ -8,8 +8,7 @@
  *   npx mocha --timeout 600000 examples/metaspace/metaspace.test.ts
  */
 import * as assert from "assert";
-import * as path from "path";
-import { assertRefused, ExampleProject, jsonLines, repoRoot, Run } from "../support/harness";
+import { assertRefused, ExampleProject, jsonLines, Run } from "../support/harness";
 
 const REGISTRY = "ghcr.io";
 const SERVICES = ["webapp", "graphql", "engine"] as const;
@@ -35,14 +34,15 @@ describe("examples/metaspace: release branch, minor or patch, three strategies, 
     });
     after(async () => project?.remove());
 
-    /** The release-branch check, run as a process the way a CI step would run it. */
-    function fastForward(...args: string[]): Run {
-        const result = require("child_process").spawnSync(process.execPath, ["-r", path.join(__dirname, "..", "..", "scripts", "register-ts.js"), path.join(__dirname, "release-branch.ts"), app, ...args], {
-            cwd: repoRoot,
-            env: project.env,
-            encoding: "utf8",
-        });
-        return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    /**
+     * CI's release-branch step: `pinstack ci release-branch` refuses a release that diverged
+     * from master, then git moves it (`fetch . master:release` only fast-forwards, like
+     * `git merge --ff-only`, without checking release out).
+     */
+    function fastForward(release = "release", onto = "master"): Run {
+        const gate = project.pinstack(["ci", "release-branch", "--repo", app, "--release", release, "--onto", onto]);
+        if (gate.code === 0) project.git(["fetch", "--quiet", ".", `${onto}:${release}`], app);
+        return gate;
     }
 
     /** CI builds the release's images; staging runs them (a reviewed change, then `pulumi up`). */
@@ -70,9 +70,9 @@ describe("examples/metaspace: release branch, minor or patch, three strategies, 
         project.git(["merge", "--quiet", "--no-edit", "release"], app); // git switch master && git merge release
         const run = fastForward();
         assert.strictEqual(run.code, 0, run.stderr);
-        assert.match(run.stdout, /release: fast-forwarded/);
+        assert.match(run.stdout, /^passed: release \([0-9a-f]{12}\) fast-forwards to master/);
         assert.strictEqual(project.git(["rev-parse", "release"], app), project.git(["rev-parse", "master"], app));
-        assert.match(fastForward().stdout, /already at master/);
+        assert.match(fastForward().stdout, /^passed: release is at master/);
     });
 
     it("release tag: patch unless a milestone or breaking change (minor), with the release notes in the tag", () => {

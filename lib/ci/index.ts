@@ -18,7 +18,10 @@ export {
     parseLoadTestRecord,
 } from "./load-test";
 export { reviewChanges, SECRET_TEXT } from "./pin-changes";
-export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts, withFreeze } from "./policy-config";
+export { DeployedFacts, deployedFacts, earlierPinsFromHistory, parsePolicyConfig, withDeployedFacts, withFreeze, withGateResults } from "./policy-config";
 export { parsePreview, PolicyFinding, PreviewDiagnostic, PreviewResult, ResourceChange, ResourceOp } from "./preview";
 export { Redactor, secretValuesFromConfig } from "./secrets";
 export { fitSections, GITHUB_COMMENT_LIMIT, Section } from "./truncate";
+export { acceptanceChecklistGate, checklistItems, ChecklistItem, issueFromApiJson, IssueText } from "./acceptance-checklist";
+export { formatGateResult, GATE_NAMES, GateName, GateResult, mergeGateResults, parseGateResult, unruledFailures } from "./gate-result";
+export { branchCommit, branchTagGate, releaseBranchGate } from "./git-gates";

@@ -1,6 +1,7 @@
 import { encodeContainers } from "../contract";
 import { badInput } from "../errors";
 import { type AdHocFreeze, type FreezeFacts, freezeFromOutput, type FreezeWindow } from "../freeze";
+import type { Gates } from "../model";
 import { earlierPinsOf } from "../history/deployed";
 import { artifactOfEntry } from "../pin";
 import { type EarlierPinsJson, earlierPinsToJson } from "../rules/hold-pins";
@@ -105,6 +106,21 @@ export function withFreeze(config: Json, freeze: FreezeFacts | undefined): Json 
     if (!freeze) return config;
     const hold = isObject(config.hold) ? config.hold : {};
     return { ...config, hold: { ...hold, freeze } };
+}
+
+/**
+ * The runbook gates' results (`ci ... -o`, merged) in the pack's config, so the pack refuses
+ * the update itself, not only the workflow. Strict for each gate a result was given for (every
+ * image then needs its branch-tag result, as at `check --gates`); a gate CI did not run keeps
+ * the stack's own pack settings.
+ */
+export function withGateResults(config: Json, gates: Gates): Json {
+    const section = (name: string) => (isObject(config[name]) ? (config[name] as Json) : {});
+    return {
+        ...config,
+        ...(gates.acceptanceComplete !== undefined ? { "acceptance-checklist": { ...section("acceptance-checklist"), acceptanceComplete: gates.acceptanceComplete, strictGates: true } } : {}),
+        ...(gates.productionBranchTags ? { "production-branch-tag": { ...section("production-branch-tag"), productionBranchTags: gates.productionBranchTags, strictGates: true } } : {}),
+    };
 }
 
 /** Parses a policy pack config file's text. Throws bad input naming the file. */

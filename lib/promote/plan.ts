@@ -6,7 +6,7 @@ import { packagePinView, PinView, servicePinView } from "../format";
 import { deploymentOf, finishedAt, packageIdentity, serviceIdentity } from "../history/deployed";
 import { digestRecords, LedgerRecord, ledgerKey, readLedger, renderLedger, withRecords } from "../ledger";
 import { stackFreeze, frozenRefusal } from "../freeze";
-import { type BreakGlass, EXTRA_CONTAINER_LISTS, type ExtraContainer, type PackagePin, type Provenance, type ServicePin, type SignatureRecord, type StackConfig, type Violation } from "../model";
+import { type BreakGlass, EXTRA_CONTAINER_LISTS, type ExtraContainer, type Gates, type PackagePin, type Provenance, type ServicePin, type SignatureRecord, type StackConfig, type Violation } from "../model";
 import { pinnedImages, recordedSignatureProblems, signatureLevel, stackTrust, type Trust } from "../signing";
 import { registryVerifier, SignatureOutcome, SignatureVerifier, verifyPromotedImages } from "./signatures";
 import { packageSubject, SealSubject, sealProvenance, serviceSubject, verifySeal } from "../provenance";
@@ -42,6 +42,10 @@ export interface PromoteRequest {
     readonly allowUndeployed?: boolean;
     /** Let this one promotion through a freeze of <to>; the freeze is recorded in each pin's sealed provenance. */
     readonly breakGlass?: boolean;
+    /** Gate results CI handed in (`--gates`), merged over the target's `pinstack:gates`. */
+    readonly gates?: Gates;
+    /** A gate result that is missing refuses (the default when results are handed in). */
+    readonly strictGates?: boolean;
 }
 
 export interface PromotionPlan {
@@ -170,7 +174,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
     // release candidate in production) is reported as that, not as whatever the registry says
     // about it. Only what asking the registry supplies (a digest) is left for the second check.
     const early = edit(new Map());
-    checkRules(target, withChanges(targetStack.values, early.changes), targetStack.secretKeys, target.file, early.moves, preset.requireDigest ? ["digest-required"] : []);
+    checkRules(target, withChanges(targetStack.values, early.changes), targetStack.secretKeys, target.file, early.moves, preset.requireDigest ? ["digest-required"] : [], undefined, request);
     const digests = await resolveDigests(env.dir, [sourceStack, targetStack], movingServices, preset.requireDigest, resolver);
     // Signatures last: they are asked for the digests the pins will carry, every image the pod will run.
     let signed: SignatureOutcome | undefined;
@@ -182,7 +186,7 @@ export async function planPromotion(request: PromoteRequest, env: Environment, r
 
     const display = target.file;
     const stackEdit = planTextEdit(targetStack.file, targetStack.text, changes, { displayName: display });
-    const checked = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves, [], trust);
+    const checked = checkRules(target, withChanges(targetStack.values, changes), targetStack.secretKeys, display, moves, [], trust, request);
     // The verification's own warnings say why an image is unsigned; the rule's would only repeat that it is.
     const verified = new Set(moves.map((m) => m.name));
     const warnings = [...(signed?.warnings ?? []), ...checked.filter((v) => !(signed && v.rule === "signed-images" && v.subject !== undefined && verified.has(v.subject)))];
@@ -369,9 +373,10 @@ function checkRules(
     moves: readonly PinMove[],
     deferred: readonly string[] = [],
     trust?: Trust,
+    gating: { readonly gates?: Gates; readonly strictGates?: boolean } = {},
 ): Violation[] {
     const wouldBe = parseStackConfig(target.stack, display, values, fileOnlyLocator(display), { secretKeys });
-    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target, ...(trust ? { trust } : {}) }).filter((v) => !deferred.includes(v.rule));
+    const violations = evaluateStack(wouldBe, effectivePreset(wouldBe), { previous: target, ...(trust ? { trust } : {}), ...(gating.gates ? { gates: gating.gates } : {}), strictGates: gating.strictGates }).filter((v) => !deferred.includes(v.rule));
     const moved = new Set(moves.map((m) => m.name));
     const blocking = violations.filter((v) => v.level === "mandatory" && (v.subject === undefined || moved.has(v.subject)));
     if (blocking.length > 0) {

@@ -1,3 +1,4 @@
+import { execFileSync } from "child_process";
 import { strict as assert } from "assert";
 import { readStackFile } from "../../lib/config";
 import { digest, productionYaml, stagingYaml } from "../unit/promote/support/project";
@@ -57,6 +58,36 @@ describe("pinstack promote (process)", function () {
         // The written file passes pinstack check for production.
         const check = runPinstack(["check", "--stack", "production"], { cwd: project.dir });
         assert.equal(check.code, 0, check.stdout + check.stderr);
+    });
+
+    it("--gates: the ci gate results decide; a missing one refuses by default, a failed one refuses, nothing written", () => {
+        // Backend's source repository: 2023.05.1 tagged on its production branch (real git).
+        const repo = tempProject({});
+        const gitEnv = { ...process.env, GIT_AUTHOR_NAME: "Ana", GIT_AUTHOR_EMAIL: "ana@example.org", GIT_COMMITTER_NAME: "Ana", GIT_COMMITTER_EMAIL: "ana@example.org" };
+        const git = (...args: string[]) => execFileSync("git", ["-C", repo.dir, ...args], { env: gitEnv, stdio: "ignore" });
+        git("init", "-q", "-b", "production");
+        git("commit", "-q", "--allow-empty", "-m", "release 2023.05.1");
+        git("tag", "2023.05.1");
+        const gate = (args: string[], file: string) => runPinstack(["ci", ...args, "-o", project.file(file)]);
+        assert.equal(gate(["branch-tag", "--repo", repo.dir, "--tag", "2023.05.1", "--image", `${host}/example/backend`], "backend-tag.json").code, 0);
+        project.write("done.md", "- [x] acceptance tests on staging\n");
+        project.write("open.md", "- [ ] acceptance tests on staging\n");
+        assert.equal(gate(["acceptance-checklist", "--issue", project.file("done.md")], "accepted.json").code, 0);
+        assert.equal(gate(["acceptance-checklist", "--issue", project.file("open.md")], "open.json").code, 1);
+        const before = snapshot(project.dir);
+        const args = (...files: string[]) => ["staging", "production", "--service", "backend", "--reason", "Release 2023.06.2", ...files.flatMap((f) => ["--gates", project.file(f)])];
+
+        const missing = promote(...args("accepted.json"));
+        assert.equal(missing.code, 1, missing.stdout);
+        assert.match(missing.stderr, /\[production-branch-tag\] no production-branch tags were given for .*example\/backend/);
+        const open = promote(...args("open.json", "backend-tag.json"));
+        assert.equal(open.code, 1, open.stdout);
+        assert.match(open.stderr, /\[acceptance-checklist\] the release acceptance checklist is not complete/);
+        assert.deepEqual(snapshot(project.dir), before, "a refused promotion writes nothing");
+
+        const passed = promote(...args("accepted.json", "backend-tag.json"));
+        assert.equal(passed.code, 0, passed.stderr);
+        assert.match(passed.stdout, /wrote Pulumi\.production\.yaml/);
     });
 
     it("--json: one line per pin moved; --dry-run writes nothing", () => {

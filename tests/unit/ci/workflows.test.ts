@@ -151,21 +151,39 @@ describe("the GitHub workflows", () => {
             assert.equal(production.on.workflow_dispatch.inputs.promotion.required, true);
         });
 
-        it("gates before approval: main only, pinstack check, the recorded load test", () => {
+        it("gates before approval: main only, pinstack check with the runbook gates from their sources, the recorded load test", () => {
             const steps = production.jobs.gate.steps;
             assert.equal(steps[0].if, "github.ref != 'refs/heads/main'");
-            assert.ok(steps.some((s: { run?: string }) => s.run === "node bin/pinstack.js check --stack production"));
+            assert.equal(production.on.workflow_dispatch.inputs["release-issue"].required, true);
+            const sources = steps.findIndex((s: { name?: string }) => s.name === "Runbook gates from their sources");
+            const check = steps.findIndex((s: { name?: string }) => s.name === "pinstack check --stack production");
+            assert.ok(sources >= 0 && sources < check, "the gate results are computed before the check");
+            assert.equal(steps[sources].env.RELEASE_ISSUE, "${{ inputs.release-issue }}");
+            assert.match(steps[sources].run, /gh api "repos\/\$GITHUB_REPOSITORY\/issues\/\$RELEASE_ISSUE" > release-issue\.json/);
+            assert.match(steps[sources].run, /ci acceptance-checklist --issue-json release-issue\.json -o gates\/acceptance-checklist\.json \|\| \(\(\$\? == 1\)\)/);
+            assert.match(steps[sources].run, /ci branch-tag --repo "sources\/\$name" --tag "\$tag" --image "\$image" --branch production -o "gates\/branch-tag-\$name\.json"/);
+            assert.match(steps[check].run, /node bin\/pinstack\.js check --stack production --strict-gates "\$\{args\[@\]\}"/);
             const gate = steps.find((s: { name?: string }) => s.name === "Load-test gate").run;
             assert.match(gate, /select\(\.context == "pinstack\/load-test"\)/);
             assert.match(gate, /ci load-test-gate --stack production --record "\$record"/);
-            assert.deepEqual(production.jobs.gate.permissions, { contents: "read", statuses: "read" });
+            assert.deepEqual(production.jobs.gate.permissions, { contents: "read", statuses: "read", issues: "read" });
             assert.equal(production.jobs.gate.environment, undefined, "no approval needed to be refused");
         });
 
         it("deploys through the shared job: environment production, head of main, the promotion as the message", () => {
             assert.equal(production.jobs.deploy.needs, "gate");
             assert.equal(production.jobs.deploy.uses, "./.github/workflows/deploy-stack.yml");
-            assert.deepEqual(production.jobs.deploy.with, { stack: "production", message: "${{ inputs.promotion }}", "require-head-of-main": true });
+            assert.deepEqual(production.jobs.deploy.with, { stack: "production", message: "${{ inputs.promotion }}", "require-head-of-main": true, "gates-artifact": "gates-production" });
+        });
+
+        it("hands the gate results to the deploy: the pack checks them, the update message names each result and its source", () => {
+            const upload = production.jobs.gate.steps.find((s: { name?: string }) => s.name === "Keep the gate results for the deploy");
+            assert.deepEqual(upload.with, { name: "gates-production", path: "gates", "retention-days": 90 });
+            const deploy = load("deploy-stack.yml").jobs.deploy.steps;
+            const step = (name: string) => deploy.find((s: { name?: string }) => s.name === name);
+            assert.deepEqual(step("Runbook gate results").with, { name: "${{ inputs.gates-artifact }}", path: "gates" });
+            assert.match(step("Policy pack config").run, /ci policy-config --stack "\$STACK" --outputs outputs\.json --history history\.json "\$\{gates\[@\]\}"/);
+            assert.match(step("Update message").run, /for result in gates\/\*\.json[\s\S]*\.gate\) \\\(\.outcome\)/);
         });
     });
 
