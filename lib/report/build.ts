@@ -149,7 +149,9 @@ function movesOf(source: StackSource, stackIndex: number, currentName: (name: st
     entries.forEach((entry, i) => {
         const older = entries[i + 1];
         const holdChanged = older ? older.hold !== entry.hold : entry.hold;
-        if (entry.changes.length === 0 && !holdChanged) return;
+        // An ad-hoc freeze (`pinstack freeze`) set, changed or lifted; windows are the stack's settings, not events.
+        const freezeChanged = older ? JSON.stringify(older.freeze) !== JSON.stringify(entry.freeze) : entry.freeze !== null;
+        if (entry.changes.length === 0 && !holdChanged && !freezeChanged) return;
         const provenanceOf = (c: PinChangeRecord) => c.provenance ?? {};
         const change: BoardChange = {
             id: changeId(stack, entry.commit),
@@ -159,7 +161,7 @@ function movesOf(source: StackSource, stackIndex: number, currentName: (name: st
             author: entry.author,
             // A hand edit is the committer's: a provenance it left in place names an earlier promotion.
             by: entry.by || entry.author,
-            reason: entry.reason ?? (holdChanged && entry.hold ? entry.holdReason : null) ?? "",
+            reason: entry.reason ?? (holdChanged && entry.hold ? entry.holdReason : null) ?? (freezeChanged ? text(entry.freeze?.reason) : null) ?? "",
             message: entry.message,
             command: entry.command,
             updates: [...entry.updates].reverse().map((u) => updateId(stack, u)),
@@ -205,8 +207,30 @@ function movesOf(source: StackSource, stackIndex: number, currentName: (name: st
             };
             moves.push({ event, change, kind: "service", after: null, deployed, stackIndex, entryIndex: i, order: n++ });
         }
+        if (freezeChanged) {
+            const frozen = entry.freeze !== null;
+            const until = text(entry.freeze?.until);
+            const event: BoardEvent = {
+                ...base,
+                id: `${change.id}-${n}`,
+                kind: frozen ? "freeze" : "freeze-clear",
+                subject: "stack",
+                name: "",
+                current: "",
+                from: null,
+                before: older?.freeze ? "frozen" : "",
+                after: frozen ? (until ? `frozen until ${until}` : "frozen") : "",
+                ...own(text(entry.freeze?.by) ?? "", text(entry.freeze?.reason) ?? ""),
+            };
+            moves.push({ event, change, kind: "service", after: null, deployed, stackIndex, entryIndex: i, order: n++ });
+        }
     });
     return { moves, changes };
+}
+
+/** A recorded field that is text, else null. */
+function text(value: unknown): string | null {
+    return typeof value === "string" && value !== "" ? value : null;
 }
 
 function changeId(stack: string, commit: string | null): string {

@@ -80,18 +80,19 @@ function eventMatches(f, e) {
     return inTime(f, e.at);
 }
 
-var KIND_TEXT = { promote: "promote", rollback: "rollback", hold: "hold", "hold-clear": "hold lifted", edit: "hand edit", "break-glass": "break-glass", rename: "rename" };
+var KIND_TEXT = { promote: "promote", rollback: "rollback", hold: "hold", "hold-clear": "hold lifted", freeze: "freeze", "freeze-clear": "freeze lifted", edit: "hand edit", "break-glass": "break-glass", rename: "rename" };
+var STACK_TEXT = { hold: "stack put on hold", "hold-clear": "hold lifted", freeze: "stack frozen", "freeze-clear": "freeze lifted" };
 function eventResult(e) {
     if (!e.update) return "not deployed";
     return "update " + e.update.version + " " + e.update.result + (e.update.durationSeconds !== null ? " in " + duration(e.update.durationSeconds) : "");
 }
 function eventText(e) {
-    var what = e.subject === "stack" ? (e.kind === "hold" ? "stack put on hold" : "hold lifted") : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)");
+    var what = e.subject === "stack" ? STACK_TEXT[e.kind] + (e.after && e.kind === "freeze" ? " (" + e.after + ")" : "") : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)");
     return [time(e.at), e.stack, KIND_TEXT[e.kind] || e.kind, what, e.from ? "from " + e.from : "", "by " + (e.by || "?"), e.reason ? "“" + e.reason + "”" : "", "commit " + short(e.commit), eventResult(e)].filter(Boolean).join(" · ");
 }
 
 // Marker shapes, so kinds read without colour: circle promote, triangle rollback, square hold, hollow square hold lifted,
-// diamond hand edit, star break-glass, bar rename. A cross over the marker: the update failed.
+// hexagon freeze, hollow hexagon freeze lifted, diamond hand edit, star break-glass, bar rename. A cross over the marker: the update failed.
 function marker(kind, x, y, hollow) {
     var fill = hollow ? "#ffffff" : "#0b4f9c", stroke = "#0b4f9c";
     var a = { fill: fill, stroke: stroke, "stroke-width": 1.5 };
@@ -100,11 +101,18 @@ function marker(kind, x, y, hollow) {
     case "rollback": return svg("polygon", with_({ points: [x, y - 7, x - 7, y + 6, x + 7, y + 6].join(" ") }));
     case "hold": return svg("rect", with_({ x: x - 6, y: y - 6, width: 12, height: 12, fill: "#6d4c00", stroke: "#6d4c00" }));
     case "hold-clear": return svg("rect", with_({ x: x - 6, y: y - 6, width: 12, height: 12, fill: "#ffffff", stroke: "#6d4c00" }));
+    case "freeze": return svg("polygon", with_({ points: hexagon(x, y), fill: "#00566b", stroke: "#00566b" }));
+    case "freeze-clear": return svg("polygon", with_({ points: hexagon(x, y), fill: "#ffffff", stroke: "#00566b" }));
     case "edit": return svg("polygon", with_({ points: [x, y - 7, x + 7, y, x, y + 7, x - 7, y].join(" ") }));
     case "break-glass": return svg("polygon", with_({ points: star(x, y), fill: hollow ? "#ffffff" : "#a3001b", stroke: "#a3001b" }));
     case "rename": return svg("rect", with_({ x: x - 2, y: y - 8, width: 4, height: 16 }));
     default: return svg("circle", with_({ cx: x, cy: y, r: 6 }));
     }
+}
+function hexagon(x, y) {
+    var pts = [];
+    for (var i = 0; i < 6; i++) { var t = Math.PI / 3 * i; pts.push((x + 7 * Math.cos(t)).toFixed(1) + "," + (y + 7 * Math.sin(t)).toFixed(1)); }
+    return pts.join(" ");
 }
 function star(x, y) {
     var pts = [];
@@ -211,7 +219,7 @@ function renderHistory(f) {
         var limit = shown.rows[stack] || PAGE_ROWS;
         var body = el("tbody", {}, rows.slice(0, limit).map(function (r) {
             var u = r.update, failed = u && u.result === "failed";
-            var changes = r.changes.slice(0, PAGE_CHANGES).map(function (e) { return el("div", {}, [el("span", { "class": "kind" }, (KIND_TEXT[e.kind] || e.kind) + " "), e.subject === "stack" ? (e.kind === "hold" ? "on hold" : "hold lifted") : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)"), " by " + (e.by || "?"), e.reason ? " “" + e.reason + "”" : ""]); });
+            var changes = r.changes.slice(0, PAGE_CHANGES).map(function (e) { return el("div", {}, [el("span", { "class": "kind" }, (KIND_TEXT[e.kind] || e.kind) + " "), e.subject === "stack" ? STACK_TEXT[e.kind] : e.name + ": " + (e.before || "(none)") + " → " + (e.after || "(removed)"), " by " + (e.by || "?"), e.reason ? " “" + e.reason + "”" : ""]); });
             var resources = u && u.resourceChanges ? Object.keys(u.resourceChanges).map(function (k) { return k + " " + u.resourceChanges[k]; }).join(", ") : "";
             return el("tr", { "data-id": r.id, "data-stack": stack, "class": failed ? "failed" : null }, [
                 el("td", {}, time(r.time)),

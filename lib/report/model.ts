@@ -49,7 +49,7 @@ export interface BoardRow {
  * it (--allow-undeployed: the pin never ran on its source; --break-glass: through a freeze),
  * `rename` for a service that moved to a new name.
  */
-export type EventKind = "promote" | "rollback" | "hold" | "hold-clear" | "edit" | "break-glass" | "rename";
+export type EventKind = "promote" | "rollback" | "hold" | "hold-clear" | "freeze" | "freeze-clear" | "edit" | "break-glass" | "rename";
 
 export interface BoardUpdate {
     readonly id: string;

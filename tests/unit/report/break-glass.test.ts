@@ -30,3 +30,27 @@ describe("the release board counts a promotion through a freeze as break-glass",
         assert.equal(kindOf({}), "promote");
     });
 });
+
+describe("the release board shows a freeze's setting and lifting as events of the stack", () => {
+    const freeze = { reason: "year-end freeze", by: "rm@example.org", at: "2026-12-18T09:00:00Z", until: "2027-01-04T08:00:00Z" };
+    const version = (commit: string, date: string, extra: Partial<ChangeEntry>): ChangeEntry => ({ ...change({}), commit: commit.repeat(40), date, changes: [], command: null, reason: null, ...extra });
+    // Newest first, as lib/history gives them: set on the 18th, lifted on the 4th.
+    const history = [
+        version("c", "2027-01-04T08:00:00Z", { command: "freeze-clear", reason: "freeze over", freeze: null }),
+        version("b", "2026-12-18T09:00:00Z", { command: "freeze", reason: "year-end freeze", freeze }),
+        change({}),
+    ];
+    const events = buildBoard([{ config, history }], { now: new Date("2027-01-05T00:00:00Z") }).events.filter((e) => e.subject === "stack");
+
+    it("a freeze set and lifted: two events, newest first as every board event, with until when", () => {
+        assert.deepEqual(events.map((e) => [e.kind, e.at, e.before, e.after]), [
+            ["freeze-clear", "2027-01-04T08:00:00.000Z", "frozen", ""],
+            ["freeze", "2026-12-18T09:00:00.000Z", "", "frozen until 2027-01-04T08:00:00Z"],
+        ]);
+    });
+
+    it("a version that changes no freeze adds no stack event", () => {
+        const unchanged = buildBoard([{ config, history: [change({})] }], { now: new Date("2026-12-12T00:00:00Z") }).events;
+        assert.equal(unchanged.filter((e) => e.subject === "stack").length, 0);
+    });
+});
