@@ -1,6 +1,7 @@
 import { pinMatrix, pinText, type PinView } from "../format";
 import type { ChangeEntry, HistoryEntry, PinChangeRecord, UpdateRecord } from "../history";
 import type { StackConfig } from "../model";
+import { describeFreeze, stackFreeze } from "../freeze";
 import { samePin, shortDigest } from "../pin";
 import { BOARD_FORMAT, type Board, type BoardCell, type BoardChange, type BoardEvent, type BoardRelease, type BoardRow, type BoardStack, type BoardUpdate, type EventKind } from "./model";
 
@@ -54,7 +55,7 @@ export function buildBoard(sources: readonly StackSource[], options: BoardOption
         generatedAt: options.now.toISOString(),
         since: options.since?.toISOString() ?? null,
         until: options.until?.toISOString() ?? null,
-        stacks: sources.map(stackOf),
+        stacks: sources.map((source) => stackOf(source, options.now)),
         matrix: matrixOf(sources, moves, renames),
         changes: newestChanges(perStack.flatMap((s, i) => s.changes.map((change) => ({ change, stackIndex: i }))).filter(({ change }) => inRange(change.at))),
         events,
@@ -88,9 +89,10 @@ function within(time: string, options: BoardOptions): boolean {
     return true;
 }
 
-function stackOf(source: StackSource): BoardStack {
+function stackOf(source: StackSource, now: Date): BoardStack {
     const c = source.config;
-    return { name: c.stack, environment: c.environment, hold: c.hold, holdReason: c.holdReason ?? null, warning: source.warning ?? null };
+    const freeze = stackFreeze(c, now);
+    return { name: c.stack, environment: c.environment, hold: c.hold, holdReason: c.holdReason ?? null, frozen: freeze ? describeFreeze(freeze) : null, warning: source.warning ?? null };
 }
 
 /** The stack releases end on: the one whose preset is production, else the last in promotion order. */

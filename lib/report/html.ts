@@ -78,7 +78,9 @@ ${matrixTable(board)}
 }
 
 function summary(board: Board): string {
-    const stacks = board.stacks.map((s) => `<strong>${escapeHtml(s.name)}</strong>${s.hold ? ` <span class="mark held">⏸ on hold${s.holdReason ? `: ${escapeHtml(s.holdReason)}` : ""}</span>` : ""}`).join(" → ");
+    const stacks = board.stacks
+        .map((s) => `<strong>${escapeHtml(s.name)}</strong>${s.hold ? ` <span class="mark held">⏸ on hold${s.holdReason ? `: ${escapeHtml(s.holdReason)}` : ""}</span>` : ""}${s.frozen ? ` <span class="mark held">❄ frozen: ${escapeHtml(s.frozen)}</span>` : ""}`)
+        .join(" → ");
     const range = board.since || board.until ? ` History from ${escapeHtml(board.since ?? "the start")} to ${escapeHtml(board.until ?? "now")}.` : "";
     return `Stacks in promotion order: ${stacks}. Generated <time datetime="${escapeHtml(board.generatedAt)}">${escapeHtml(board.generatedAt)}</time>: ${board.matrix.length} services and packages, ${board.events.length} events, ${board.updates.length} Pulumi updates.${range}`;
 }
@@ -103,12 +105,12 @@ function filters(board: Board): string {
 }
 
 function legend(): string {
-    return `<p class="legend">Each cell: version, short digest, and marks: <span class="mark first">★ first here</span> no earlier stage ran this pin; <span class="mark held">⏸ held</span> the stack is on hold (only rollbacks pass); <span class="mark drift">≠ drift</span> the stacks run different pins.</p>`;
+    return `<p class="legend">Each cell: version, short digest, and marks: <span class="mark first">★ first here</span> no earlier stage ran this pin; <span class="mark held">⏸ held</span> the stack is on hold, <span class="mark held">❄ frozen</span> it is in a freeze (only rollbacks pass); <span class="mark drift">≠ drift</span> the stacks run different pins.</p>`;
 }
 
 function matrixTable(board: Board): string {
     const head = board.stacks
-        .map((s) => `<th scope="col" data-stack="${escapeHtml(s.name)}">${escapeHtml(s.name)}${s.hold ? ' <span class="mark held">⏸ held</span>' : ""}</th>`)
+        .map((s) => `<th scope="col" data-stack="${escapeHtml(s.name)}">${escapeHtml(s.name)}${s.hold ? ' <span class="mark held">⏸ held</span>' : ""}${s.frozen ? ' <span class="mark held">❄ frozen</span>' : ""}</th>`)
         .join("");
     const rows = board.matrix.map((row) => matrixRow(row, board.stacks)).join("\n");
     return `<table class="matrix">

@@ -14,6 +14,8 @@ export interface BoardStack {
     readonly environment: string;
     readonly hold: boolean;
     readonly holdReason: string | null;
+    /** The freeze the stack is under when the board is made (a window or `pinstack freeze`), described; null when none. */
+    readonly frozen: string | null;
     /** Why this stack's Pulumi updates are missing from the board (the CLI could not read them). */
     readonly warning: string | null;
 }

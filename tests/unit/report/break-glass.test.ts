@@ -49,6 +49,14 @@ describe("the release board shows a freeze's setting and lifting as events of th
         ]);
     });
 
+    it("a stack frozen when the board is made says so, with the freeze; one that is not says nothing", () => {
+        const frozenConfig = { ...config, freeze: { windows: [], active: { reason: "year-end freeze", by: "rm@example.org", at: "2026-12-18T09:00:00Z", until: "2027-01-04T08:00:00Z" } } };
+        const during = buildBoard([{ config: frozenConfig, history }], { now: new Date("2026-12-20T00:00:00Z") }).stacks[0].frozen ?? "";
+        assert.match(during, /ad-hoc freeze set by rm@example\.org .*year-end freeze.*until 2027-01-04T08:00:00Z/);
+        assert.equal(buildBoard([{ config: frozenConfig, history }], { now: new Date("2027-01-05T00:00:00Z") }).stacks[0].frozen, null);
+        assert.equal(buildBoard([{ config, history }], { now: new Date("2026-12-20T00:00:00Z") }).stacks[0].frozen, null);
+    });
+
     it("a version that changes no freeze adds no stack event", () => {
         const unchanged = buildBoard([{ config, history: [change({})] }], { now: new Date("2026-12-12T00:00:00Z") }).events;
         assert.equal(unchanged.filter((e) => e.subject === "stack").length, 0);

@@ -13,8 +13,8 @@ function hostileBoard(): Board {
         since: null,
         until: null,
         stacks: [
-            { name: "staging", environment: "staging", hold: false, holdReason: null, warning: HOSTILE },
-            { name: "production", environment: "production", hold: true, holdReason: HOSTILE, warning: null },
+            { name: "staging", environment: "staging", hold: false, holdReason: null, frozen: HOSTILE, warning: HOSTILE },
+            { name: "production", environment: "production", hold: true, holdReason: HOSTILE, frozen: null, warning: null },
         ],
         matrix: [{ id: "svc-api", kind: "service", name: "api", cells: { staging: cell("staging"), production: cell("production") }, drift: false, missing: [], tagMoved: false, formerNames: [HOSTILE] }],
         changes: [],
@@ -56,6 +56,8 @@ describe("the board page (lib/report/html)", () => {
         const html = renderBoardHtml(hostileBoard());
         assert.match(html, /<table class="matrix">\n<caption>/);
         assert.match(html, /<th scope="col" data-stack="production">production <span class="mark held">⏸ held<\/span><\/th>/);
+        assert.match(html, /<th scope="col" data-stack="staging">staging <span class="mark held">❄ frozen<\/span><\/th>/);
+        assert.ok(html.includes("❄ frozen: &lt;/script&gt;"), "the freeze is described, escaped, next to the stack");
         assert.match(html, /<th scope="row">api <span class="former">\(was &lt;\/script&gt;/);
     });
 });
