@@ -1,9 +1,8 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { NOWHERE } from "../lib/model";
 import { pinOfReference, samePin } from "../lib/pin";
 import { parseReference } from "../lib/reference";
-import { rules, ServiceUnderRule } from "../lib/rules";
-import { WorkloadPin, readWorkloadPin } from "./support/pins";
+import { rules } from "../lib/rules";
+import { pinUnderRule, readWorkloadPin, WorkloadPin } from "./support/pins";
 import { withContext } from "./support/policy";
 import { applies, configSchema, PackContext } from "./support/settings";
 import { ruleContext, servingWorkloads, stackView } from "./support/stack";
@@ -54,7 +53,7 @@ export const provenance: StackValidationPolicy = {
                     report(`${where} ${reading.problem}; ${context.stack} takes only pins promoted from ${from}: deploy it through ServiceRelease from a pin written by \`pinstack promote ${from} ${context.stack}\``, urn);
                     continue;
                 }
-                const findings = rules.provenance.service!(servicePin(workload.service, reading.pin), ruleContext(context));
+                const findings = rules.provenance.service!(pinUnderRule(workload.service, reading.pin), ruleContext(context));
                 for (const finding of findings) report(`${where}: ${finding.message}`, urn);
                 if (findings.length === 0) {
                     const problem = sourceProblem(reading.pin, workload.service, config, context);
@@ -64,20 +63,6 @@ export const provenance: StackValidationPolicy = {
         });
     },
 };
-
-/** The pin as lib's provenance rule reads it: the artifact the workload runs and its provenance. */
-function servicePin(name: string, pin: WorkloadPin): ServiceUnderRule {
-    return {
-        name,
-        image: pin.subject.image ?? pin.ref.name,
-        tag: pin.subject.tag,
-        digest: pin.subject.digest,
-        initContainers: pin.subject.initContainers,
-        sidecars: pin.subject.sidecars,
-        provenance: pin.provenance,
-        location: NOWHERE,
-    };
-}
 
 function sourceProblem(pin: WorkloadPin, service: string, config: ProvenanceConfig, context: PackContext): string | undefined {
     if (!config.sourcePins) return undefined;

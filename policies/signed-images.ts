@@ -1,8 +1,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { NOWHERE } from "../lib/model";
-import { rules, ServiceUnderRule } from "../lib/rules";
+import { rules } from "../lib/rules";
 import { PackTrustedKey, trustFromPack } from "../lib/signing/keys";
-import { readWorkloadPin, WorkloadPin } from "./support/pins";
+import { pinUnderRule, readWorkloadPin } from "./support/pins";
 import { withContext } from "./support/policy";
 import { applies, configSchema } from "./support/settings";
 import { ruleContext, servingWorkloads, stackView } from "./support/stack";
@@ -60,22 +59,10 @@ export const signedImages: StackValidationPolicy = {
                     report(`${where} ${reading.problem}; ${context.stack} runs only signed images recorded by \`pinstack promote\``, urn);
                     continue;
                 }
-                const findings = rules["signed-images"].service!(servicePin(workload.service, reading.pin), { ...ruleContext(context), trust });
+                const findings = rules["signed-images"].service!(pinUnderRule(workload.service, reading.pin), { ...ruleContext(context), trust });
                 for (const finding of findings) report(`${where}: ${finding.message}`, urn);
             }
         });
     },
 };
 
-function servicePin(name: string, pin: WorkloadPin): ServiceUnderRule {
-    return {
-        name,
-        image: pin.subject.image ?? pin.ref.name,
-        tag: pin.subject.tag,
-        digest: pin.subject.digest,
-        initContainers: pin.subject.initContainers,
-        sidecars: pin.subject.sidecars,
-        provenance: pin.provenance,
-        location: NOWHERE,
-    };
-}

@@ -1,8 +1,9 @@
 import { AnnotationKeys, DeclaredContainer, decodeContainers, decodePin, decodeProvenance, PROVENANCE_KEYS } from "../../lib/contract";
-import type { Provenance } from "../../lib/model";
+import { NOWHERE, type Provenance } from "../../lib/model";
 import { EXTRA_CONTAINER_LISTS, type ContainerList, pinOfReference, samePin } from "../../lib/pin";
 import { SealedContainer, SealSubject, verifySeal } from "../../lib/provenance";
 import { ImageReference, parseReference } from "../../lib/reference";
+import type { ServiceUnderRule } from "../../lib/rules";
 import { entry, isUnknown, StringMap } from "./known";
 import type { ImageRole, Workload } from "./workloads";
 
@@ -28,6 +29,20 @@ export interface WorkloadPin {
 
 /** A container runs its pin when it runs the pinned digest, or a tag-only pin with the digest it was resolved to (ServiceRelease's resolveDigests). */
 const RUNS_PIN = { digests: "where-pinned" } as const;
+
+/** The pin as lib's rules read a service (provenance, signed-images): the artifact the workload runs and its provenance. */
+export function pinUnderRule(name: string, pin: WorkloadPin): ServiceUnderRule {
+    return {
+        name,
+        image: pin.subject.image ?? pin.ref.name,
+        tag: pin.subject.tag,
+        digest: pin.subject.digest,
+        initContainers: pin.subject.initContainers,
+        sidecars: pin.subject.sidecars,
+        provenance: pin.provenance,
+        location: NOWHERE,
+    };
+}
 
 export type PinReading = { readonly ok: true; readonly pin: WorkloadPin } | { readonly ok: false; readonly problem: string };
 
