@@ -66,6 +66,14 @@ export function median(values: readonly number[]): number {
     return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Several timings of one case as one: every run's times, their medians (the upper middle of an even count). */
+export function mergeTimings(label: string, runs: readonly Timing[]): Timing {
+    const wall = runs.flatMap((r) => r.runsMs);
+    const cpu = runs.flatMap((r) => r.cpuRunsMs);
+    const upperMedian = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    return { label, runsMs: wall, medianMs: upperMedian(wall), cpuRunsMs: cpu, cpuMs: upperMedian(cpu), exitCode: runs[0].exitCode };
+}
+
 /** A temporary directory for generated inputs, removed by the caller. */
 export function scratchDir(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), `pinstack-bench-${prefix}-`));

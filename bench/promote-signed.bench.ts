@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { pushImage, startRegistry } from "../tests/e2e/support/registry";
 import { keyPair, pushSignature } from "../tests/support/signatures";
-import { baseline, both, loadAverage, machine, ratio, scratchDir, timeNode, Timing, writeSection } from "./harness";
+import { baseline, both, loadAverage, machine, mergeTimings, ratio, scratchDir, timeNode, Timing, writeSection } from "./harness";
 
 const SERVICES = 50;
 const ROUNDS = 5;
@@ -59,8 +59,8 @@ async function main(): Promise<void> {
                 runs[which].push(timeNode(which, args(which), { runs: 1 }));
             }
         }
-        const plain = merge("plain", runs.plain);
-        const signed = merge("signed", runs.signed);
+        const plain = mergeTimings("plain", runs.plain);
+        const signed = mergeTimings("signed", runs.signed);
         const report = `## pinstack promote with signature checks
 
 ${machine()}; load average ${load} when the run started (the machine is shared). \`pinstack promote staging production
@@ -83,13 +83,6 @@ against a remote registry the difference is mostly round trips: about 2 per imag
         await registry.stop();
         fs.rmSync(dir, { recursive: true, force: true });
     }
-}
-
-function merge(label: string, runs: readonly Timing[]): Timing {
-    const wall = runs.flatMap((r) => r.runsMs);
-    const cpu = runs.flatMap((r) => r.cpuRunsMs);
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    return { label, runsMs: wall, medianMs: median(wall), cpuRunsMs: cpu, cpuMs: median(cpu), exitCode: runs[0].exitCode };
 }
 
 if (require.main === module) void main();

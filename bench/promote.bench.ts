@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { baseline, both, loadAverage, machine, ratio, scratchDir, timeNode, Timing, writeSection } from "./harness";
+import { baseline, both, loadAverage, machine, mergeTimings, ratio, scratchDir, timeNode, Timing, writeSection } from "./harness";
 
 const SERVICES = 1000;
 const COUNTS = [1, 500];
@@ -62,7 +62,7 @@ function main(): void {
                 promoteRuns.push(timeNode(`promote ${count}`, args, { runs: 1 }));
                 aloneRuns.push(timeNode(`yaml alone ${count}`, alone, { runs: 1 }));
             }
-            rows.push({ count, promote: merge(`promote ${count}`, promoteRuns), alone: merge(`yaml alone ${count}`, aloneRuns), changed, changedAlone });
+            rows.push({ count, promote: mergeTimings(`promote ${count}`, promoteRuns), alone: mergeTimings(`yaml alone ${count}`, aloneRuns), changed, changedAlone });
         }
         const table = rows
             .map((r) => `| ${r.count} of ${SERVICES.toLocaleString("en")} | ${r.changed} / ${r.changedAlone.toLocaleString("en")} | ${both(r.alone)} | ${both(r.promote)} | **${ratio(r.promote.cpuMs, r.alone.cpuMs)}** / ${ratio(r.promote.medianMs, r.alone.medianMs)} | ${ratio(r.promote.cpuMs - base.cpuMs, r.alone.cpuMs - base.cpuMs)} |`)
@@ -97,13 +97,6 @@ and registry lookups are left out: they are other processes' time.`;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
-}
-
-function merge(label: string, runs: readonly Timing[]): Timing {
-    const wall = runs.flatMap((r) => r.runsMs);
-    const cpu = runs.flatMap((r) => r.cpuRunsMs);
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-    return { label, runsMs: wall, medianMs: median(wall), cpuRunsMs: cpu, cpuMs: median(cpu), exitCode: runs[0].exitCode };
 }
 
 /** Lines that differ (removed + added), by a line-set comparison good enough to report the size of a change. */
