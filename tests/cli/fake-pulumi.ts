@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readStackFile } from "../../lib/config";
 
 export interface FakePulumi {
     readonly dir: string;
@@ -71,4 +72,9 @@ export function historyEntry(options: { minutesAgo: number; result?: string; kin
         endTime: new Date(start.getTime() + 30_000).toISOString(),
         resourceChanges: { same: 3 },
     };
+}
+
+/** One update, `minutesAgo` minutes ago, that ran the stack file as it is now (its config as Pulumi records it). */
+export function deployedFile(file: string, options: { minutesAgo: number; message?: string; result?: string }): Record<string, unknown> {
+    return historyEntry({ ...options, config: JSON.parse(JSON.stringify(readStackFile(file).raw)) });
 }

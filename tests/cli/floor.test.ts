@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import { readStackFile } from "../../lib/config";
 import { productionYaml, stagingYaml } from "../unit/promote/support/project";
 import { pushImage, RunningRegistry, startRegistry } from "../e2e/support/registry";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi } from "./fake-pulumi";
 import { ensureBuilt, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
 /**
@@ -33,7 +32,7 @@ describe("a stack file may only tighten its floor (process)", function () {
     beforeEach(() => {
         project = tempProject({ "Pulumi.yaml": "name: pinstack\nruntime: nodejs\n", "Pulumi.staging.yaml": stagingYaml({ registry: host }), "Pulumi.production.yaml": productionYaml({ registry: host }) });
         pulumi = fakePulumi();
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
     });
     afterEach(() => pulumi.remove());
 

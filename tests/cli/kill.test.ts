@@ -3,11 +3,10 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import type { IncomingMessage, ServerResponse } from "http";
 import * as path from "path";
-import { readStackFile } from "../../lib/config";
 import { renderLedger } from "../../lib/ledger";
 import { digest, productionYaml, stagingYaml } from "../unit/promote/support/project";
 import { LoopbackServer, manifestFor, sendManifest, startLoopback } from "../unit/promote/support/loopback-registry";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi } from "./fake-pulumi";
 import { ensureBuilt, removeTempProjects, repoRoot, runPinstackAsync, tempProject, TempProject } from "./helpers";
 
 /**
@@ -53,7 +52,7 @@ describe("pinstack promote killed at every step of its write (process)", functio
             ...(withLedger ? { [LEDGER]: ledgerBefore() } : {}),
         });
         pulumi = fakePulumi();
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
         return { stack: project.read(STACK), ledger: withLedger ? project.read(LEDGER) : null };
     }
 

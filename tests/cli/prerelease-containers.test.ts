@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
-import { readStackFile } from "../../lib/config";
 import { productionYaml, stagingYaml } from "../unit/promote/support/project";
 import { pushImage, RunningRegistry, startRegistry } from "../e2e/support/registry";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi } from "./fake-pulumi";
 import { DIGEST, threeStacks } from "./fixtures";
 import { ensureBuilt, jsonLines, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 
@@ -96,7 +95,7 @@ describe("prerelease tags of init containers and sidecars (process)", function (
             const staging = stagingYaml({ registry: registry.host }).replace("      commit: 3f9c2a1e7b6d\n", `      commit: 3f9c2a1e7b6d\n${block}`);
             const dir = tempProject({ "Pulumi.yaml": "name: pinstack\nruntime: nodejs\n", "Pulumi.staging.yaml": staging, "Pulumi.production.yaml": productionYaml({ registry: registry.host }) });
             pulumi = fakePulumi();
-            pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(dir.file("Pulumi.staging.yaml")).raw)) })]);
+            pulumi.setHistory("staging", [deployedFile(dir.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
             return dir;
         }
         const promote = (dir: TempProject) =>

@@ -1,10 +1,9 @@
 import { strict as assert } from "assert";
 import type { IncomingMessage, ServerResponse } from "http";
-import { readStackFile } from "../../lib/config";
 import { renderLedger } from "../../lib/ledger";
 import { digest, productionYaml, stagingYaml } from "../unit/promote/support/project";
 import { LoopbackServer, manifestFor, sendDripped, sendEndless, sendManifest, startLoopback } from "../unit/promote/support/loopback-registry";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi } from "./fake-pulumi";
 import { ensureBuilt, removeTempProjects, runPinstackAsync, snapshot, tempProject, TempProject } from "./helpers";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -51,7 +50,7 @@ describe("pinstack promote against a registry that lies (process)", function () 
             }),
         });
         pulumi = fakePulumi();
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
     });
     afterEach(() => pulumi.remove());
 

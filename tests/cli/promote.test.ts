@@ -2,7 +2,7 @@ import { execFileSync } from "child_process";
 import { strict as assert } from "assert";
 import { readStackFile } from "../../lib/config";
 import { digest, productionYaml, stagingYaml } from "../unit/promote/support/project";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
 import { ensureBuilt, jsonLines, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 import { pushImage, RunningRegistry, startRegistry } from "../e2e/support/registry";
 
@@ -33,7 +33,7 @@ describe("pinstack promote (process)", function () {
     beforeEach(() => {
         project = tempProject({ "Pulumi.yaml": "name: pinstack\nruntime: nodejs\n", "Pulumi.staging.yaml": stagingYaml({ registry: host }), "Pulumi.production.yaml": productionYaml({ registry: host }) });
         pulumi = fakePulumi();
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
     });
     afterEach(() => pulumi.remove());
 

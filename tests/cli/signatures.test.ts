@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { readStackFile } from "../../lib/config";
 import { keyDigestOf } from "../../lib/signing";
 import { productionYaml, stagingYaml } from "../unit/promote/support/project";
-import { fakePulumi, FakePulumi, historyEntry } from "./fake-pulumi";
+import { deployedFile, fakePulumi, FakePulumi } from "./fake-pulumi";
 import { ensureBuilt, jsonLines, removeTempProjects, runPinstack, snapshot, tempProject, TempProject } from "./helpers";
 import { pushImage, RunningRegistry, startRegistry } from "../e2e/support/registry";
 import { keyPair, pushSignature } from "../support/signatures";
@@ -46,7 +46,7 @@ describe("pinstack: only signed images reach production (process)", function () 
             "keys/ci-2026.pub": ci.publicPem,
         });
         pulumi = fakePulumi();
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy staging", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy staging" })]);
     });
     afterEach(() => pulumi.remove());
 
@@ -75,7 +75,7 @@ describe("pinstack: only signed images reach production (process)", function () 
         const d = await pushImage(registry, "example/backend", "2023.05.7", "signed by a stranger");
         await pushSignature(registry, "example/backend", d, [stranger.privateKey]);
         project.write("Pulumi.staging.yaml", stagingYaml({ registry: host, backendTag: "2023.05.7" }));
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy" })]);
         const before = snapshot(project.dir);
         const { code, stderr } = promote("--service", "backend");
         assert.equal(code, 1, stderr);
@@ -87,7 +87,7 @@ describe("pinstack: only signed images reach production (process)", function () 
         const d = await pushImage(registry, "example/backend", "2023.05.8", "signature copied from 2023.05.1");
         await pushSignature(registry, "example/backend", d, [ci.privateKey], { signedDigest: signedBackend });
         project.write("Pulumi.staging.yaml", stagingYaml({ registry: host, backendTag: "2023.05.8" }));
-        pulumi.setHistory("staging", [historyEntry({ minutesAgo: 120, message: "deploy", config: JSON.parse(JSON.stringify(readStackFile(project.file("Pulumi.staging.yaml")).raw)) })]);
+        pulumi.setHistory("staging", [deployedFile(project.file("Pulumi.staging.yaml"), { minutesAgo: 120, message: "deploy" })]);
         const { code, stderr } = promote("--service", "backend");
         assert.equal(code, 1, stderr);
         assert.match(stderr, new RegExp(`carries a signature by key ci-2026 made for another digest, ${signedBackend}`));
